@@ -1,0 +1,1 @@
+# conformance/local.mk - filled by its component

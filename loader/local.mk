@@ -1,0 +1,1 @@
+# loader/local.mk - filled by its component

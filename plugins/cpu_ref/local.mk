@@ -1,0 +1,1 @@
+# plugins/cpu_ref/local.mk - filled by its component
