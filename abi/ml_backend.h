@@ -43,7 +43,8 @@
  * returns an error and enqueues nothing. Errors that occur while queued work
  * runs are sticky on their stream: the stream's synchronize and query, and the
  * synchronize and query of events recorded after the failure on that stream,
- * return the first such error from then on.
+ * return the first such error from then on. Work enqueued on a failed stream
+ * is accepted (MLB_OK) and skipped.
  *
  * Versioning: MLB_ABI_VERSION_MAJOR changes only when a layout breaks; a
  * loader accepts only plugins of its own major. MLB_ABI_VERSION_MINOR grows
@@ -133,13 +134,13 @@ extern "C" {
     X(ERROR_UNSUPPORTED, 4, "the operation is not supported by this plugin or device")             \
     X(ERROR_OUT_OF_MEMORY, 5, "out of memory")                                                     \
     X(ERROR_OUT_OF_RANGE, 6, "an offset, size, index or tensor extent is out of range")            \
-    X(ERROR_DEVICE_MISMATCH, 7, "objects from different devices were used together")              \
+    X(ERROR_DEVICE_MISMATCH, 7, "objects from different devices were used together")               \
     X(ERROR_INVALID_STATE, 8, "the object is not in a state that allows this call")                \
     X(ERROR_VERSION_MISMATCH, 9, "incompatible ABI version")                                       \
     X(ERROR_PLUGIN_LOAD, 10, "the plugin could not be loaded")                                     \
     X(ERROR_NO_PLUGIN, 11, "no usable plugin was found")                                           \
     X(ERROR_NOT_FOUND, 12, "the requested item was not found")                                     \
-    X(ERROR_DEVICE, 13, "the device failed while running queued work")                            \
+    X(ERROR_DEVICE, 13, "the device failed while running queued work")                             \
     X(ERROR_DEVICE_LOST, 14, "the device was lost")                                                \
     X(ERROR_INTERNAL, 15, "internal error in the plugin or loader")
 
@@ -196,12 +197,12 @@ enum mlb_dtype {
  * @since 1.0
  */
 typedef struct mlb_tensor_desc {
-    size_t struct_size;             /**< MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset) */
-    int32_t dtype;                  /**< enum mlb_dtype */
-    int32_t rank;                   /**< number of axes, 0 (a scalar) to MLB_MAX_RANK */
-    int64_t shape[MLB_MAX_RANK];    /**< extent of each axis, >= 0 */
-    int64_t strides[MLB_MAX_RANK];  /**< distance between neighbours on each axis, in elements */
-    uint64_t byte_offset;           /**< bytes from the buffer start to element (0,...,0) */
+    size_t struct_size;            /**< MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset) */
+    int32_t dtype;                 /**< enum mlb_dtype */
+    int32_t rank;                  /**< number of axes, 0 (a scalar) to MLB_MAX_RANK */
+    int64_t shape[MLB_MAX_RANK];   /**< extent of each axis, >= 0 */
+    int64_t strides[MLB_MAX_RANK]; /**< distance between neighbours on each axis, in elements */
+    uint64_t byte_offset;          /**< bytes from the buffer start to element (0,...,0) */
 } mlb_tensor_desc;
 
 /* ===========================================================================
@@ -240,13 +241,14 @@ typedef struct mlb_device_props {
     uint32_t compute_units;      /**< cores / SMs / CUs, 0 if unknown */
     uint32_t vendor_id;          /**< PCI vendor id, 0 if unknown */
     uint32_t device_id;          /**< PCI device id, 0 if unknown */
-    int32_t stream_priority_low;  /**< lowest stream priority (numerically the default), 0 if none */
-    int32_t stream_priority_high; /**< highest stream priority; equal to low if priorities are absent */
-    int32_t pci_domain;          /**< PCI location, -1 if none */
-    int32_t pci_bus;             /**< PCI bus, -1 if none */
-    int32_t pci_device;          /**< PCI device, -1 if none */
-    int32_t pci_function;        /**< PCI function, -1 if none */
-    uint8_t uuid[16];            /**< stable device UUID, all zero if unknown */
+    int32_t stream_priority_low; /**< lowest stream priority (numerically the default), 0 if none */
+    int32_t
+        stream_priority_high; /**< highest stream priority; equal to low if priorities are absent */
+    int32_t pci_domain;       /**< PCI location, -1 if none */
+    int32_t pci_bus;          /**< PCI bus, -1 if none */
+    int32_t pci_device;       /**< PCI device, -1 if none */
+    int32_t pci_function;     /**< PCI function, -1 if none */
+    uint8_t uuid[16];         /**< stable device UUID, all zero if unknown */
 } mlb_device_props;
 
 /** Memory kinds a device can offer. @since 1.0 */
@@ -267,17 +269,18 @@ enum mlb_memory_kind_flag {
  * default kind for tensors and is device-local. @since 1.0
  */
 typedef struct mlb_memory_kind_info {
-    size_t struct_size;     /**< MLB_STRUCT_SIZE(mlb_memory_kind_info, total_size) in v1.0 */
-    int32_t type;           /**< enum mlb_memory_kind_type */
-    uint32_t flags;         /**< enum mlb_memory_kind_flag bits */
-    uint64_t alignment;     /**< alignment of every buffer of this kind (power of two), at least 64 */
+    size_t struct_size; /**< MLB_STRUCT_SIZE(mlb_memory_kind_info, total_size) in v1.0 */
+    int32_t type;       /**< enum mlb_memory_kind_type */
+    uint32_t flags;     /**< enum mlb_memory_kind_flag bits */
+    uint64_t alignment; /**< alignment of every buffer of this kind (power of two), at least 64 */
     uint64_t max_alloc_size; /**< largest single buffer in bytes, 0 if unknown */
-    uint64_t total_size;    /**< bytes of this kind, 0 if unknown */
+    uint64_t total_size;     /**< bytes of this kind, 0 if unknown */
 } mlb_memory_kind_info;
 
 /**
- * Allocator statistics of one device. Counters only grow except through the
- * peak reset (device_reset_peak_memory). @since 1.0
+ * Allocator statistics of one device. bytes_in_use follows allocations and
+ * frees; peak_bytes_in_use only grows until device_reset_peak_memory; the
+ * counts only grow. @since 1.0
  */
 typedef struct mlb_memory_stats {
     size_t struct_size;          /**< MLB_STRUCT_SIZE(mlb_memory_stats, total_bytes) in v1.0 */
@@ -292,10 +295,10 @@ typedef struct mlb_memory_stats {
 
 /** Types of a device attribute value. @since 1.0 */
 enum mlb_attr_type {
-    MLB_ATTR_NONE = 0,   /**< not set */
-    MLB_ATTR_INT64 = 1,  /**< value in i64 */
+    MLB_ATTR_NONE = 0,    /**< not set */
+    MLB_ATTR_INT64 = 1,   /**< value in i64 */
     MLB_ATTR_FLOAT64 = 2, /**< value in f64 */
-    MLB_ATTR_STRING = 3  /**< value in str, NUL-terminated */
+    MLB_ATTR_STRING = 3   /**< value in str, NUL-terminated */
 };
 
 /**
@@ -337,7 +340,8 @@ enum mlb_event_flag {
 /**
  * A host function run by a stream (stream_add_callback) once all earlier work
  * on it has completed. `status` is MLB_OK or the stream's sticky error. It runs
- * on a plugin thread and must not call into the same stream. @since 1.0
+ * on a plugin thread and must not call into the same stream, nor synchronize
+ * the stream's device (both would wait for the callback itself). @since 1.0
  */
 typedef void (*mlb_host_fn)(void *user_data, mlb_status status);
 
@@ -379,7 +383,8 @@ enum mlb_op {
 
     /* Data movement. */
     MLB_OP_CAST = 64, /**< 1 input, 1 output of the same shape, any dtype pair. No attributes. */
-    MLB_OP_COPY = 65, /**< 1 input, 1 output of the same shape and dtype, any strides. No attributes. */
+    MLB_OP_COPY =
+        65, /**< 1 input, 1 output of the same shape and dtype, any strides. No attributes. */
     MLB_OP_FILL = 66, /**< 0 inputs, 1 output set to a constant. mlb_fill_attrs. */
 
     /* Linear algebra and convolution. */
@@ -423,7 +428,8 @@ typedef struct mlb_epilogue {
 typedef struct mlb_fill_attrs {
     size_t struct_size; /**< MLB_STRUCT_SIZE(mlb_fill_attrs, int_value) */
     double float_value; /**< the value for f32/f16/bf16/f64 outputs (rounded once) */
-    int64_t int_value;  /**< the value for integer and bool outputs (wraps to the width; bool: != 0) */
+    int64_t
+        int_value; /**< the value for integer and bool outputs (wraps to the width; bool: != 0) */
 } mlb_fill_attrs;
 
 /**
@@ -520,7 +526,8 @@ typedef struct mlb_op_desc {
     uint32_t reserved;                     /**< 0 */
     const mlb_tensor_desc *const *inputs;  /**< the input tensors, in the op's order */
     const mlb_tensor_desc *const *outputs; /**< the output tensors */
-    const void *attrs; /**< the op's attribute struct (starts with struct_size), NULL if it has none */
+    const void
+        *attrs; /**< the op's attribute struct (starts with struct_size), NULL if it has none */
 } mlb_op_desc;
 
 /* ===========================================================================
@@ -565,7 +572,8 @@ typedef struct mlb_loader_info {
     size_t struct_size;   /**< MLB_STRUCT_SIZE(mlb_loader_info, log_user_data) in v1.0 */
     uint32_t abi_version; /**< the loader's MLB_ABI_VERSION */
     uint32_t reserved;    /**< 0 */
-    mlb_log_fn log;       /**< log sink, may be NULL (then the plugin stays silent) */
+    mlb_log_fn log;       /**< log sink, may be NULL (then the plugin stays silent); a plugin
+                               reached by several loader contexts logs to the latest one */
     void *log_user_data;  /**< passed back to log */
 } mlb_loader_info;
 
@@ -578,7 +586,7 @@ enum mlb_feature {
     MLB_FEATURE_HOST_POINTER = 1u << 0,   /**< buffer_host_pointer on some memory kind */
     MLB_FEATURE_TIMING_EVENTS = 1u << 1,  /**< event_elapsed_ms */
     MLB_FEATURE_HOST_CALLBACKS = 1u << 2, /**< stream_add_callback */
-    MLB_FEATURE_NATIVE_HANDLES = 1u << 3, /**< buffer_native_handle / stream_native_handle */
+    MLB_FEATURE_NATIVE_HANDLES = 1u << 3, /**< buffer_native_handle and/or stream_native_handle */
     MLB_FEATURE_PINNED_HOST = 1u << 4,    /**< host_alloc / host_free */
     MLB_FEATURE_MEMORY_STATS = 1u << 5,   /**< device_get_memory_stats */
     MLB_FEATURE_FUSED_EPILOGUE = 1u << 6  /**< matmul/conv2d epilogues run fused */
@@ -599,14 +607,14 @@ enum mlb_feature {
  * @since 1.0
  */
 typedef struct mlb_plugin_api {
-    size_t struct_size;       /**< MLB_STRUCT_SIZE(mlb_plugin_api, <last slot the plugin knows>) */
-    uint32_t abi_version;     /**< MLB_ABI_VERSION the plugin was built against */
-    uint32_t reserved0;       /**< 0 */
-    const char *name;         /**< short unique name, [a-z0-9_]+, e.g. "cpu_ref" */
-    const char *version;      /**< the plugin's own version, e.g. "1.2.0" */
-    const char *description;  /**< one line for humans */
-    uint64_t features;        /**< enum mlb_feature bits */
-    uint64_t reserved[4];     /**< 0 */
+    size_t struct_size;      /**< MLB_STRUCT_SIZE(mlb_plugin_api, <last slot the plugin knows>) */
+    uint32_t abi_version;    /**< MLB_ABI_VERSION the plugin was built against */
+    uint32_t reserved0;      /**< 0 */
+    const char *name;        /**< short unique name, [a-z0-9_]+, e.g. "cpu_ref" */
+    const char *version;     /**< the plugin's own version, e.g. "1.2.0" */
+    const char *description; /**< one line for humans */
+    uint64_t features;       /**< enum mlb_feature bits */
+    uint64_t reserved[4];    /**< 0 */
 
     /* ---- lifecycle ---------------------------------------------------- */
 
@@ -634,7 +642,10 @@ typedef struct mlb_plugin_api {
     /** (required) Fills info for memory kind `index` (< memory_kind_count). */
     mlb_status (*device_get_memory_kind)(mlb_plugin_device device, uint32_t index,
                                          mlb_memory_kind_info *info);
-    /** (required) Waits for all work on all streams of the device; returns the first sticky error. */
+    /**
+     * (required) Waits for all work on all streams of the device. Returns
+     * MLB_OK, or the sticky error of one of its failed streams.
+     */
     mlb_status (*device_synchronize)(mlb_plugin_device device);
 
     /* ---- buffers ------------------------------------------------------ */
@@ -664,7 +675,12 @@ typedef struct mlb_plugin_api {
     mlb_status (*stream_synchronize)(mlb_plugin_stream stream);
     /** (required) Never blocks: MLB_OK when idle, MLB_NOT_READY when busy, or the sticky error. */
     mlb_status (*stream_query)(mlb_plugin_stream stream);
-    /** (required) Later work on `stream` waits until `event` (its latest record) completes. */
+    /**
+     * (required) Later work on `stream` waits until `event` (its latest record
+     * at the time of this call) completes. An event that completed with an
+     * error releases the wait without passing the error on: errors stay on
+     * the stream where they happened.
+     */
     mlb_status (*stream_wait_event)(mlb_plugin_stream stream, mlb_plugin_event event);
 
     /* ---- copies (stream-ordered) ------------------------------------- */
@@ -742,7 +758,12 @@ typedef struct mlb_plugin_api {
      * thread's next call into the plugin. NULL or "" when there is none.
      */
     const char *(*get_last_error)(void);
-    /** (optional) Elapsed milliseconds between two completed timing events. */
+    /**
+     * (optional) Elapsed milliseconds between two timing events. MLB_NOT_READY
+     * while either has not completed; MLB_ERROR_INVALID_STATE when either was
+     * created without MLB_EVENT_TIMING or never recorded; the event's error
+     * when either completed with one.
+     */
     mlb_status (*event_elapsed_ms)(mlb_plugin_event start, mlb_plugin_event end, float *ms);
     /** (optional) Fills allocator statistics up to stats->struct_size. */
     mlb_status (*device_get_memory_stats)(mlb_plugin_device device, mlb_memory_stats *stats);
@@ -755,8 +776,9 @@ typedef struct mlb_plugin_api {
     mlb_status (*device_get_attribute)(mlb_plugin_device device, const char *key,
                                        mlb_attr_value *value);
     /**
-     * (optional) Host address of a host-accessible buffer. Reads and writes
-     * through it are not ordered with streams: synchronize first.
+     * (optional) Host address of a buffer of a host-accessible memory kind;
+     * MLB_ERROR_UNSUPPORTED for other kinds. Reads and writes through it are
+     * not ordered with streams: synchronize first.
      */
     mlb_status (*buffer_host_pointer)(mlb_plugin_buffer buffer, void **ptr);
     /** (optional) The backend's own handle of the buffer (e.g. a CUDA device pointer). */
