@@ -14,26 +14,6 @@
 #include "op_util.h"
 #include "tensor.h"
 
-/* The tensor has exactly this rank and shape (INVALID_ARGUMENT naming the axis otherwise). */
-static mlb_status check_shape_is(const mlb_op_desc *desc, const char *what,
-                                 const mlb_tensor_desc *t, int32_t rank, const int64_t *shape,
-                                 char *why, size_t why_len) {
-    if (t->rank != rank) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "%s: %s has rank %d, expected %d", cpuref_op_name(desc->op), what,
-                           t->rank, rank);
-    }
-    for (int32_t k = 0; k < rank; ++k) {
-        if (t->shape[k] != shape[k]) {
-            return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                               "%s: %s axis %d has extent %lld, expected %lld",
-                               cpuref_op_name(desc->op), what, k, (long long)t->shape[k],
-                               (long long)shape[k]);
-        }
-    }
-    return MLB_OK;
-}
-
 mlb_status cpuref_gather_check(const mlb_op_desc *desc, char *why, size_t why_len) {
     mlb_status st = cpuref_check_counts(desc, 2, 1, why, why_len);
     if (st == MLB_OK) {
@@ -82,7 +62,7 @@ mlb_status cpuref_gather_check(const mlb_op_desc *desc, char *why, size_t why_le
     for (int32_t k = axis + 1; k < data->rank; ++k) {
         shape[r++] = data->shape[k];
     }
-    st = check_shape_is(desc, "output", out, rank, shape, why, why_len);
+    st = cpuref_check_shape_is(desc, "output", out, rank, shape, why, why_len);
     if (st == MLB_OK) {
         st = cpuref_check_output_strides(desc, out, why, why_len);
     }

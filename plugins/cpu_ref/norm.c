@@ -17,26 +17,6 @@
 #include "op_util.h"
 #include "tensor.h"
 
-/* The tensor has exactly this rank and shape (INVALID_ARGUMENT naming the axis otherwise). */
-static mlb_status check_shape_is(const mlb_op_desc *desc, const char *what,
-                                 const mlb_tensor_desc *t, int32_t rank, const int64_t *shape,
-                                 char *why, size_t why_len) {
-    if (t->rank != rank) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "%s: %s has rank %d, expected %d", cpuref_op_name(desc->op), what,
-                           t->rank, rank);
-    }
-    for (int32_t k = 0; k < rank; ++k) {
-        if (t->shape[k] != shape[k]) {
-            return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                               "%s: %s axis %d has extent %lld, expected %lld",
-                               cpuref_op_name(desc->op), what, k, (long long)t->shape[k],
-                               (long long)shape[k]);
-        }
-    }
-    return MLB_OK;
-}
-
 /* The attribute values alone: flags 0 or 1, no bias for rms_norm, reserved 0, epsilon > 0. */
 static mlb_status check_norm_attrs(const mlb_op_desc *desc, const mlb_norm_attrs *attrs, char *why,
                                    size_t why_len) {
@@ -90,15 +70,16 @@ mlb_status cpuref_norm_check(const mlb_op_desc *desc, char *why, size_t why_len)
     }
     st = cpuref_normalize_axis(desc, attrs->axis, x->rank, &axis, why, why_len);
     if (st == MLB_OK && attrs->has_weight) {
-        st = check_shape_is(desc, "weight", desc->inputs[1], x->rank - axis, x->shape + axis, why,
-                            why_len);
+        st = cpuref_check_shape_is(desc, "weight", desc->inputs[1], x->rank - axis, x->shape + axis,
+                                   why, why_len);
     }
     if (st == MLB_OK && attrs->has_bias) {
-        st = check_shape_is(desc, "bias", desc->inputs[1 + attrs->has_weight], x->rank - axis,
-                            x->shape + axis, why, why_len);
+        st = cpuref_check_shape_is(desc, "bias", desc->inputs[1 + attrs->has_weight],
+                                   x->rank - axis, x->shape + axis, why, why_len);
     }
     if (st == MLB_OK) {
-        st = check_shape_is(desc, "output", desc->outputs[0], x->rank, x->shape, why, why_len);
+        st = cpuref_check_shape_is(desc, "output", desc->outputs[0], x->rank, x->shape, why,
+                                   why_len);
     }
     if (st == MLB_OK) {
         st = cpuref_check_output_strides(desc, desc->outputs[0], why, why_len);

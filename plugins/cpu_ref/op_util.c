@@ -10,14 +10,14 @@ const char *cpuref_op_name(int32_t op) {
     case id:                                                                                       \
         return text;
         NAME(MLB_OP_NEG, "neg")
-        NAME(MLB_OP_ABS, "abs") NAME(MLB_OP_EXP, "exp") NAME(MLB_OP_LOG, "log")
-            NAME(MLB_OP_SQRT, "sqrt") NAME(MLB_OP_RSQRT, "rsqrt") NAME(MLB_OP_TANH, "tanh") NAME(
-                MLB_OP_SIGMOID, "sigmoid") NAME(MLB_OP_RELU, "relu") NAME(MLB_OP_GELU, "gelu")
-                NAME(MLB_OP_GELU_TANH, "gelu_tanh") NAME(MLB_OP_SILU, "silu") NAME(
-                    MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub") NAME(MLB_OP_MUL, "mul")
-                    NAME(MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum") NAME(
-                        MLB_OP_MINIMUM, "minimum") NAME(MLB_OP_POW, "pow") NAME(MLB_OP_CAST, "cast")
-                        NAME(MLB_OP_COPY, "copy") NAME(MLB_OP_FILL, "fill")
+        NAME(MLB_OP_ABS, "abs")
+        NAME(MLB_OP_EXP, "exp") NAME(MLB_OP_LOG, "log") NAME(MLB_OP_SQRT, "sqrt") NAME(
+            MLB_OP_RSQRT, "rsqrt") NAME(MLB_OP_TANH, "tanh") NAME(MLB_OP_SIGMOID, "sigmoid")
+            NAME(MLB_OP_RELU, "relu") NAME(MLB_OP_GELU, "gelu") NAME(MLB_OP_GELU_TANH, "gelu_tanh")
+                NAME(MLB_OP_SILU, "silu") NAME(MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub")
+                    NAME(MLB_OP_MUL, "mul") NAME(MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum")
+                        NAME(MLB_OP_MINIMUM, "minimum") NAME(MLB_OP_POW, "pow") NAME(
+                            MLB_OP_CAST, "cast") NAME(MLB_OP_COPY, "copy") NAME(MLB_OP_FILL, "fill")
                             NAME(MLB_OP_MATMUL, "matmul") NAME(MLB_OP_CONV2D, "conv2d")
                                 NAME(MLB_OP_POOL2D, "pool2d") NAME(MLB_OP_SOFTMAX, "softmax")
                                     NAME(MLB_OP_LOG_SOFTMAX, "log_softmax")
@@ -116,6 +116,25 @@ mlb_status cpuref_check_output_strides(const mlb_op_desc *desc, const mlb_tensor
             return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
                                "%s: output has stride 0 on axis %d of extent %lld",
                                cpuref_op_name(desc->op), k, (long long)out->shape[k]);
+        }
+    }
+    return MLB_OK;
+}
+
+mlb_status cpuref_check_shape_is(const mlb_op_desc *desc, const char *what,
+                                 const mlb_tensor_desc *t, int32_t rank, const int64_t *shape,
+                                 char *why, size_t why_len) {
+    if (t->rank != rank) {
+        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "%s: %s has rank %d, expected %d", cpuref_op_name(desc->op), what,
+                           t->rank, rank);
+    }
+    for (int32_t k = 0; k < rank; ++k) {
+        if (t->shape[k] != shape[k]) {
+            return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                               "%s: %s axis %d has extent %lld, expected %lld",
+                               cpuref_op_name(desc->op), what, k, (long long)t->shape[k],
+                               (long long)shape[k]);
         }
     }
     return MLB_OK;

@@ -38,6 +38,11 @@ mlb_status cpuref_check_same_shape(const mlb_op_desc *desc, const mlb_tensor_des
                                    const mlb_tensor_desc *b, const char *what, char *why,
                                    size_t why_len);
 
+/* t has exactly this rank and shape (INVALID_ARGUMENT naming `what` and the axis otherwise). */
+mlb_status cpuref_check_shape_is(const mlb_op_desc *desc, const char *what,
+                                 const mlb_tensor_desc *t, int32_t rank, const int64_t *shape,
+                                 char *why, size_t why_len);
+
 /* Maps axis in [-rank, rank) to [0, rank) in *out (INVALID_ARGUMENT otherwise). */
 mlb_status cpuref_normalize_axis(const mlb_op_desc *desc, int32_t axis, int32_t rank, int32_t *out,
                                  char *why, size_t why_len);
