@@ -1,0 +1,67 @@
+#!/bin/sh
+# mlb_info_test.sh - mlb-info end to end: with a garbage file, a missing folder
+# and a good plugin in MLB_PLUGIN_PATH it prints the good plugin's devices and
+# both reasons and exits 0; --ops and --json work; bad usage exits 2; no
+# usable plugin exits 1.
+set -u
+top=${MLB_TOP_BUILDDIR:?run under make check}
+info="$top/loader/mlb-info"
+good="$top/tests/.libs/fixture_good.so"
+[ -x "$info" ] && [ -f "$good" ] || { echo "SKIP: mlb-info or the fixtures are not built"; exit 77; }
+
+tmp=$(mktemp -d /tmp/mlb_info_test.XXXXXX) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect() { # expect FILE TEXT: FILE contains TEXT
+    grep -F -q -- "$2" "$1" || fail "'$2' not in output: $(cat "$1")"
+}
+
+printf 'not a shared library\n' > "$tmp/garbage.so"
+
+# The "done when" scenario.
+MLB_PLUGIN_PATH="$tmp/garbage.so:$tmp/missing_folder:$good" "$info" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 0 ] || fail "exit status $rc, expected 0"
+expect "$tmp/out" "fixture_good 1.0.0 (ABI 1.0): loaded, 2 devices"
+expect "$tmp/out" "fixture_good:0: Fixture device 0"
+expect "$tmp/out" "fixture_good:1: Fixture device 1"
+expect "$tmp/out" "reason: not a loadable shared library: $tmp/garbage.so"
+expect "$tmp/out" "reason: cannot use this path: No such file or directory"
+expect "$tmp/out" "missing_folder: rejected (MLB_ERROR_NOT_FOUND)"
+[ -s "$tmp/err" ] && fail "unexpected stderr: $(cat "$tmp/err")"
+
+# --ops: the fixture supports add and fill in f32 only.
+"$info" --plugin "$good" --ops > "$tmp/ops" || fail "--ops exit status $?"
+grep -E -q '^ +add +Y( +\.){8}$' "$tmp/ops" || fail "add row wrong: $(grep ' add ' "$tmp/ops")"
+grep -E -q '^ +fill +Y( +\.){8}$' "$tmp/ops" || fail "fill row wrong"
+grep -E -q '^ +matmul( +\.){9}$' "$tmp/ops" || fail "matmul row wrong"
+
+# --json, checked by a JSON parser when one is at hand.
+MLB_PLUGIN_PATH="$tmp/garbage.so:$good" "$info" --json --ops > "$tmp/json" || fail "--json exit status $?"
+expect "$tmp/json" '"state": "rejected"'
+expect "$tmp/json" '"name": "fixture_good:1"'
+expect "$tmp/json" '"add": ["f32"]'
+if command -v python3 > /dev/null 2>&1; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["devices"]) == 2; assert d["plugins"][0]["reason"]' "$tmp/json" \
+        || fail "--json output is not the expected JSON"
+fi
+
+# Usage errors exit 2 with one line on stderr.
+"$info" --bogus > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "--bogus exit status $rc, expected 2"
+expect "$tmp/err" "mlb-info: unknown option '--bogus'"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "--bogus printed more than one line"
+"$info" --plugin > /dev/null 2>&1
+[ $? -eq 2 ] || fail "--plugin without PATH should exit 2"
+"$info" --help | grep -q "Usage: mlb-info" || fail "--help"
+"$info" --version | grep -q "^mlb-info .* (ABI 1.0)$" || fail "--version"
+
+# No usable plugin exits 1, still listing the reason.
+"$info" --plugin "$tmp/garbage.so" > "$tmp/out"
+rc=$?
+[ $rc -eq 1 ] || fail "no usable plugin: exit status $rc, expected 1"
+expect "$tmp/out" "not a loadable shared library"
+
+[ $failures -eq 0 ] && echo "PASS: mlb-info" || exit 1
