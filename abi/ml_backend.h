@@ -222,7 +222,9 @@ enum mlb_device_flag {
     /** Some memory kind of this device is host-accessible (buffer_host_pointer works). */
     MLB_DEVICE_FLAG_HOST_ACCESSIBLE = 1u << 0,
     /** The device shares physical memory with the host (integrated GPU, CPU). */
-    MLB_DEVICE_FLAG_UNIFIED_MEMORY = 1u << 1
+    MLB_DEVICE_FLAG_UNIFIED_MEMORY = 1u << 1,
+    /** pci_domain, pci_bus, pci_device and pci_function hold the device's PCI location. */
+    MLB_DEVICE_FLAG_PCI_LOCATION = 1u << 2
 };
 
 /**
@@ -244,10 +246,10 @@ typedef struct mlb_device_props {
     int32_t stream_priority_low; /**< lowest stream priority (numerically the default), 0 if none */
     int32_t
         stream_priority_high; /**< highest stream priority; equal to low if priorities are absent */
-    int32_t pci_domain;       /**< PCI location, -1 if none */
-    int32_t pci_bus;          /**< PCI bus, -1 if none */
-    int32_t pci_device;       /**< PCI device, -1 if none */
-    int32_t pci_function;     /**< PCI function, -1 if none */
+    int32_t pci_domain;       /**< PCI domain; valid only with MLB_DEVICE_FLAG_PCI_LOCATION */
+    int32_t pci_bus;          /**< PCI bus; valid only with MLB_DEVICE_FLAG_PCI_LOCATION */
+    int32_t pci_device;       /**< PCI device; valid only with MLB_DEVICE_FLAG_PCI_LOCATION */
+    int32_t pci_function;     /**< PCI function; valid only with MLB_DEVICE_FLAG_PCI_LOCATION */
     uint8_t uuid[16];         /**< stable device UUID, all zero if unknown */
 } mlb_device_props;
 

@@ -173,7 +173,13 @@ static void text_device(mlb_device d, int ops) {
            p.flags & MLB_DEVICE_FLAG_HOST_ACCESSIBLE ? " host-accessible" : "",
            p.flags & MLB_DEVICE_FLAG_UNIFIED_MEMORY ? " unified-memory" : "",
            p.flags ? "" : " none");
-    printf("    pci id:            %04x:%04x\n", p.vendor_id, p.device_id);
+    if (p.vendor_id || p.device_id) {
+        printf("    pci id:            %04x:%04x\n", p.vendor_id, p.device_id);
+    }
+    if (p.flags & MLB_DEVICE_FLAG_PCI_LOCATION) {
+        printf("    pci location:      %04x:%02x:%02x.%x\n", (unsigned)p.pci_domain,
+               (unsigned)p.pci_bus, (unsigned)p.pci_device, (unsigned)p.pci_function);
+    }
     printf("    stream priorities: %d (high) .. %d (low)\n", (int)p.stream_priority_high,
            (int)p.stream_priority_low);
     printf("    uuid:              %s\n", uuid);
@@ -291,8 +297,12 @@ static void json_device(mlb_device d, int ops) {
     printf(", \"vendor_id\": %u, \"device_id\": %u", p.vendor_id, p.device_id);
     printf(", \"stream_priority_low\": %d, \"stream_priority_high\": %d",
            (int)p.stream_priority_low, (int)p.stream_priority_high);
-    printf(", \"pci\": [%d, %d, %d, %d]", (int)p.pci_domain, (int)p.pci_bus, (int)p.pci_device,
-           (int)p.pci_function);
+    if (p.flags & MLB_DEVICE_FLAG_PCI_LOCATION) {
+        printf(", \"pci\": [%d, %d, %d, %d]", (int)p.pci_domain, (int)p.pci_bus, (int)p.pci_device,
+               (int)p.pci_function);
+    } else {
+        printf(", \"pci\": null");
+    }
     json_key("uuid", uuid, 1);
     printf(",\n     \"memory_kinds\": [");
     uint32_t kinds = p.memory_kind_count ? p.memory_kind_count : 1;

@@ -152,7 +152,9 @@ static mlb_status fx_device_get_props(mlb_plugin_device device, mlb_device_props
     props->compute_units = 1;
     props->stream_priority_low = 0;
     props->stream_priority_high = -2;
-    props->pci_domain = props->pci_bus = props->pci_device = props->pci_function = -1;
+    props->flags |= MLB_DEVICE_FLAG_PCI_LOCATION; /* a made-up location 0000:3b:00.1 */
+    props->pci_bus = 0x3b;
+    props->pci_function = 1;
     props->uuid[0] = (uint8_t)(0xf0 + device->index);
 #ifdef FIXTURE_NEW_MINOR
     /* A field this newer plugin knows is written only when the caller's struct has room. */

@@ -50,7 +50,9 @@ static void test_device(void) {
     CHECK_INT_EQ(p.total_memory, 1ull << 30);
     CHECK_INT_EQ(p.memory_kind_count, 1);
     CHECK_INT_EQ(p.stream_priority_high, -2);
-    CHECK_INT_EQ(p.pci_bus, -1);
+    CHECK(p.flags & MLB_DEVICE_FLAG_PCI_LOCATION);
+    CHECK_INT_EQ(p.pci_bus, 0x3b);
+    CHECK_INT_EQ(p.pci_function, 1);
     CHECK_INT_EQ(p.uuid[0], 0xf1);
     CHECK_INT_EQ(p.struct_size, MLB_STRUCT_SIZE(mlb_device_props, uuid));
 

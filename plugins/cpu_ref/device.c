@@ -44,7 +44,7 @@ static void device_setup(void) {
     p->compute_units = (uint32_t)sysconf_u64(_SC_NPROCESSORS_ONLN);
     p->stream_priority_low = 0;
     p->stream_priority_high = 0;
-    p->pci_domain = p->pci_bus = p->pci_device = p->pci_function = -1;
+    /* No PCI location: MLB_DEVICE_FLAG_PCI_LOCATION stays clear and the pci_* fields 0. */
     d->stats.struct_size = MLB_STRUCT_SIZE(mlb_memory_stats, total_bytes);
 }
 

@@ -149,7 +149,8 @@ static void test_device(void) {
     CHECK_INT_EQ(p.compute_units, sysconf(_SC_NPROCESSORS_ONLN));
     CHECK_INT_EQ(p.stream_priority_low, 0);
     CHECK_INT_EQ(p.stream_priority_high, 0);
-    CHECK_INT_EQ(p.pci_bus, -1);
+    CHECK(!(p.flags & MLB_DEVICE_FLAG_PCI_LOCATION));
+    CHECK_INT_EQ(p.pci_bus, 0);
 
     /* A caller that knows only up to name[3]: nothing past struct_size is written. */
     unsigned char raw[sizeof(mlb_device_props) + 32];
