@@ -1,0 +1,1 @@
+# plugins/onednn/local.mk - oneDNN kernels (built when configure finds oneDNN)
