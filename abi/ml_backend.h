@@ -528,8 +528,8 @@ typedef struct mlb_op_desc {
     uint32_t reserved;                     /**< 0 */
     const mlb_tensor_desc *const *inputs;  /**< the input tensors, in the op's order */
     const mlb_tensor_desc *const *outputs; /**< the output tensors */
-    const void
-        *attrs; /**< the op's attribute struct (starts with struct_size), NULL if it has none */
+    const void *attrs; /**< the op's attribute struct (starts with struct_size), required by
+                             ops that have one, NULL for ops that have none */
 } mlb_op_desc;
 
 /* ===========================================================================
@@ -681,7 +681,8 @@ typedef struct mlb_plugin_api {
      * (required) Later work on `stream` waits until `event` (its latest record
      * at the time of this call) completes. An event that completed with an
      * error releases the wait without passing the error on: errors stay on
-     * the stream where they happened.
+     * the stream where they happened. In v1.0 the stream and the event belong
+     * to the same device (the loader refuses other pairs).
      */
     mlb_status (*stream_wait_event)(mlb_plugin_stream stream, mlb_plugin_event event);
 
