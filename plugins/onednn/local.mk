@@ -1,1 +1,35 @@
-# plugins/onednn/local.mk - oneDNN kernels (built when configure finds oneDNN)
+# plugins/onednn/local.mk - the oneDNN kernel layer and its test (built when configure finds
+# oneDNN). The plugin itself (runtime shared with cpu_ref) is assembled later.
+
+# Kernels: oneDNN primitives behind onednn_kernels.h. Consumers also link
+# plugins/cpu_ref/libcpuref_ops.la (descriptor checks) and $(ONEDNN_LIBS).
+noinst_LTLIBRARIES += plugins/onednn/libonednn_kernels.la
+plugins_onednn_libonednn_kernels_la_SOURCES = \
+	plugins/onednn/onednn_kernels.h \
+	plugins/onednn/onednn_impl.h \
+	plugins/onednn/engine.c \
+	plugins/onednn/md.c \
+	plugins/onednn/plan.c \
+	plugins/onednn/dispatch.c \
+	plugins/onednn/eltwise.c \
+	plugins/onednn/binary.c \
+	plugins/onednn/reorder.c \
+	plugins/onednn/matmul.c \
+	plugins/onednn/conv2d.c \
+	plugins/onednn/pool2d.c \
+	plugins/onednn/softmax.c \
+	plugins/onednn/layer_norm.c \
+	plugins/onednn/reduction.c
+plugins_onednn_libonednn_kernels_la_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/cpu_ref
+plugins_onednn_libonednn_kernels_la_LIBADD = $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
+EXTRA_DIST += plugins/onednn/README.md
+
+# Every accepted op x dtype against cpu_ref's own op functions; declines and their reasons.
+check_PROGRAMS += plugins/onednn/onednn_kernels_test
+TESTS += plugins/onednn/onednn_kernels_test
+plugins_onednn_onednn_kernels_test_SOURCES = plugins/onednn/onednn_kernels_test.c
+plugins_onednn_onednn_kernels_test_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/cpu_ref -I$(top_srcdir)/tests
+plugins_onednn_onednn_kernels_test_LDADD = plugins/onednn/libonednn_kernels.la \
+	plugins/cpu_ref/libcpuref_ops.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm

@@ -1,0 +1,257 @@
+/*
+ * dispatch.c - the kernel layer's entry points: validity through cpu_ref's
+ * check of the op (so INVALID_ARGUMENT means exactly what it means for the
+ * reference), then this layer's declines, then the op family's builder.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "onednn_impl.h"
+#include "ops.h"
+
+typedef struct family {
+    int32_t op;
+    onednn_supported_fn supported;
+    onednn_build_fn build; /* NULL: every request is declined by `supported` */
+} family;
+
+static const family families[] = {
+    {MLB_OP_NEG, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_ABS, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_EXP, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_LOG, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_SQRT, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_RSQRT, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_TANH, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_SIGMOID, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_RELU, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_GELU, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_GELU_TANH, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_SILU, onednn_unary_supported, onednn_unary_build},
+    {MLB_OP_ADD, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_SUB, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_MUL, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_DIV, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_MAXIMUM, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_MINIMUM, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_POW, onednn_binary_supported, onednn_binary_build},
+    {MLB_OP_CAST, onednn_cast_supported, onednn_reorder_build},
+    {MLB_OP_COPY, onednn_copy_supported, onednn_reorder_build},
+    {MLB_OP_MATMUL, onednn_matmul_supported, onednn_matmul_build},
+    {MLB_OP_CONV2D, onednn_conv2d_supported, onednn_conv2d_build},
+    {MLB_OP_POOL2D, onednn_pool2d_supported, onednn_pool2d_build},
+    {MLB_OP_SOFTMAX, onednn_softmax_supported, NULL},
+    {MLB_OP_LOG_SOFTMAX, onednn_softmax_supported, NULL},
+    {MLB_OP_LAYER_NORM, onednn_layer_norm_supported, onednn_layer_norm_build},
+    {MLB_OP_RMS_NORM, onednn_layer_norm_supported, onednn_layer_norm_build},
+    {MLB_OP_REDUCE_SUM, onednn_reduction_supported, onednn_reduction_build},
+    {MLB_OP_REDUCE_MEAN, onednn_reduction_supported, onednn_reduction_build},
+    {MLB_OP_REDUCE_MAX, onednn_reduction_supported, onednn_reduction_build},
+    {MLB_OP_REDUCE_MIN, onednn_reduction_supported, onednn_reduction_build},
+    {MLB_OP_REDUCE_PROD, onednn_reduction_supported, onednn_reduction_build},
+};
+
+const char *onednn_op_name(int32_t op) {
+    switch (op) {
+    case MLB_OP_NEG:
+        return "neg";
+    case MLB_OP_ABS:
+        return "abs";
+    case MLB_OP_EXP:
+        return "exp";
+    case MLB_OP_LOG:
+        return "log";
+    case MLB_OP_SQRT:
+        return "sqrt";
+    case MLB_OP_RSQRT:
+        return "rsqrt";
+    case MLB_OP_TANH:
+        return "tanh";
+    case MLB_OP_SIGMOID:
+        return "sigmoid";
+    case MLB_OP_RELU:
+        return "relu";
+    case MLB_OP_GELU:
+        return "gelu";
+    case MLB_OP_GELU_TANH:
+        return "gelu_tanh";
+    case MLB_OP_SILU:
+        return "silu";
+    case MLB_OP_ADD:
+        return "add";
+    case MLB_OP_SUB:
+        return "sub";
+    case MLB_OP_MUL:
+        return "mul";
+    case MLB_OP_DIV:
+        return "div";
+    case MLB_OP_MAXIMUM:
+        return "maximum";
+    case MLB_OP_MINIMUM:
+        return "minimum";
+    case MLB_OP_POW:
+        return "pow";
+    case MLB_OP_CAST:
+        return "cast";
+    case MLB_OP_COPY:
+        return "copy";
+    case MLB_OP_FILL:
+        return "fill";
+    case MLB_OP_MATMUL:
+        return "matmul";
+    case MLB_OP_CONV2D:
+        return "conv2d";
+    case MLB_OP_POOL2D:
+        return "pool2d";
+    case MLB_OP_SOFTMAX:
+        return "softmax";
+    case MLB_OP_LOG_SOFTMAX:
+        return "log_softmax";
+    case MLB_OP_LAYER_NORM:
+        return "layer_norm";
+    case MLB_OP_RMS_NORM:
+        return "rms_norm";
+    case MLB_OP_REDUCE_SUM:
+        return "reduce_sum";
+    case MLB_OP_REDUCE_MEAN:
+        return "reduce_mean";
+    case MLB_OP_REDUCE_MAX:
+        return "reduce_max";
+    case MLB_OP_REDUCE_MIN:
+        return "reduce_min";
+    case MLB_OP_REDUCE_PROD:
+        return "reduce_prod";
+    case MLB_OP_GATHER:
+        return "gather";
+    default:
+        return "op";
+    }
+}
+
+mlb_status onednn_check_dtype_float(const mlb_op_desc *desc, int32_t dtype, char *why,
+                                    size_t why_len) {
+    const char *name = onednn_op_name(desc->op);
+    switch (dtype) {
+    case MLB_DTYPE_F32:
+    case MLB_DTYPE_BF16:
+        return MLB_OK;
+    case MLB_DTYPE_F16:
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: f16: oneDNN 2.6 has no f16 kernels on this CPU (it needs "
+                           "avx512_fp16; primitive creation answers 'unimplemented')",
+                           name);
+    case MLB_DTYPE_F64:
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: f64: oneDNN 2.6 has no f64 data type", name);
+    default:
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: dtype %d is not run by the oneDNN kernels", name, dtype);
+    }
+}
+
+static const family *find_family(int32_t op) {
+    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); ++i) {
+        if (families[i].op == op) {
+            return &families[i];
+        }
+    }
+    return NULL;
+}
+
+/* The runtime's generic rules, re-checked cheaply: this layer may be called directly. */
+static mlb_status check_tensors(const mlb_op_desc *desc, char *why, size_t why_len) {
+    if (!desc || desc->struct_size < MLB_STRUCT_SIZE(mlb_op_desc, attrs)) {
+        return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "onednn: the op descriptor is NULL or too small");
+    }
+    if ((desc->num_inputs && !desc->inputs) || (desc->num_outputs && !desc->outputs) ||
+        desc->num_inputs > 16 || desc->num_outputs > 16) {
+        return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "onednn: bad input/output arrays");
+    }
+    for (uint32_t i = 0; i < desc->num_inputs + desc->num_outputs; ++i) {
+        const mlb_tensor_desc *t =
+            i < desc->num_inputs ? desc->inputs[i] : desc->outputs[i - desc->num_inputs];
+        if (!t || t->struct_size < MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset) || t->rank < 0 ||
+            t->rank > MLB_MAX_RANK) {
+            return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                               "onednn: tensor %u is NULL, too small or of bad rank", i);
+        }
+        for (int32_t k = 0; k < t->rank; ++k) {
+            if (t->shape[k] < 0 || t->strides[k] < 0) {
+                return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                                   "onednn: tensor %u has a negative shape or stride", i);
+            }
+        }
+    }
+    return MLB_OK;
+}
+
+mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
+    mlb_status st = check_tensors(desc, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    const cpuref_op *ref = cpuref_find_op(desc->op);
+    const family *fam = find_family(desc->op);
+    if (!ref || !fam) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: not implemented by the oneDNN kernels (op %d)",
+                           onednn_op_name(desc->op), desc->op);
+    }
+    char reason[CPUREF_WHY_LEN] = "";
+    st = ref->check(desc, reason, sizeof(reason));
+    if (st == MLB_ERROR_UNSUPPORTED) {
+        /* A dtype outside the op's list in docs/ops.md: not ours to run either. */
+        return onednn_fail(st, why, why_len, "%s", reason);
+    }
+    if (st != MLB_OK) {
+        return onednn_fail(st, why, why_len, "%s", reason[0] ? reason : "invalid descriptor");
+    }
+    return fam->supported(desc, why, why_len);
+}
+
+mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, char *why,
+                                size_t why_len) {
+    mlb_status st = onednn_op_supported(desc, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    const family *fam = find_family(desc->op);
+    onednn_kernel *k = calloc(1, sizeof(*k));
+    if (!k) {
+        return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len, "onednn: no memory");
+    }
+    atomic_flag_clear(&k->busy);
+    k->op = desc->op;
+    if (desc->num_outputs) {
+        memcpy(&k->outs[0], desc->outputs[0], MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset));
+    }
+    if (desc->num_outputs && onednn_numel(desc->outputs[0]) == 0) {
+        k->empty = 1;
+        strcpy(k->impl, "empty");
+    } else {
+        st = fam->build(k, desc, why, why_len);
+        if (st == MLB_OK) {
+            st = onednn_plan_finish(k, why, why_len);
+        }
+    }
+    if (st != MLB_OK) {
+        onednn_plan_release(k);
+        free(k);
+        return st;
+    }
+    *out = k;
+    return MLB_OK;
+}
+
+void onednn_kernel_destroy(onednn_kernel *k) {
+    if (k) {
+        onednn_plan_release(k);
+        free(k);
+    }
+}
+
+const char *onednn_kernel_impl(const onednn_kernel *k) {
+    return k->impl;
+}

@@ -1,0 +1,210 @@
+/*
+ * onednn_impl.h - internals of the oneDNN kernel layer.
+ *
+ * A kernel is a small plan: memory *slots* (the user's input and output
+ * tensors, and regions of a kernel-owned scratch block) and *steps* run in
+ * order (a oneDNN primitive over some slots, or a host fill). Op families
+ * (matmul.c, conv2d.c, ...) build plans with the plan_* helpers of plan.c;
+ * dispatch.c routes descriptors to families; md.c maps tensor descriptors to
+ * oneDNN memory descriptors.
+ */
+#ifndef ONEDNN_IMPL_H
+#define ONEDNN_IMPL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dnnl.h>
+
+#include "onednn_kernels.h"
+
+#define ONEDNN_MAX_SLOTS 24
+#define ONEDNN_MAX_STEPS 12
+#define ONEDNN_MAX_ARGS 8
+#define ONEDNN_IMPL_LEN 256
+
+/* Where a slot's memory lives. */
+enum onednn_slot_kind { ONEDNN_SLOT_INPUT, ONEDNN_SLOT_OUTPUT, ONEDNN_SLOT_SCRATCH };
+/* What a step does. */
+enum onednn_step_kind { ONEDNN_STEP_PRIMITIVE, ONEDNN_STEP_FILL };
+
+typedef struct onednn_slot {
+    int kind;        /* enum onednn_slot_kind */
+    uint32_t index;  /* tensor index (INPUT/OUTPUT) */
+    uint64_t offset; /* byte_offset of the tensor, or offset into the scratch block */
+    dnnl_memory_desc_t md;
+} onednn_slot;
+
+typedef struct onednn_step {
+    int kind;                   /* enum onednn_step_kind */
+    dnnl_primitive_t prim;      /* PRIMITIVE */
+    int nargs;                  /* PRIMITIVE: arguments */
+    int args[ONEDNN_MAX_ARGS];  /* DNNL_ARG_* */
+    int slots[ONEDNN_MAX_ARGS]; /* the slot bound to each argument */
+    double fill_value;          /* FILL: every element of slots[0] (a user output) gets this */
+    const mlb_tensor_desc *fill_tensor; /* FILL: the output tensor (points into the kernel) */
+} onednn_step;
+
+struct onednn_kernel {
+    int32_t op;
+    int empty;               /* the output has no element: runs do nothing */
+    mlb_tensor_desc outs[1]; /* copy of output 0, for FILL steps */
+    int nslots, nsteps, npending;
+    onednn_slot slots[ONEDNN_MAX_SLOTS];
+    onednn_step steps[ONEDNN_MAX_STEPS];
+    int pending_from[4], pending_to[4]; /* output reorders appended after the main step */
+    size_t scratch_size;
+    uint8_t *scratch;
+    dnnl_memory_t mems[ONEDNN_MAX_SLOTS]; /* cached, one per slot */
+    atomic_flag busy;                     /* set while a run uses mems and scratch */
+    char impl[ONEDNN_IMPL_LEN];
+};
+
+/* ---- md.c --------------------------------------------------------------- */
+
+/* The oneDNN data type of an mlb dtype (bool as u8), or dnnl_data_type_undef. */
+dnnl_data_type_t onednn_dt(int32_t dtype);
+/* Number of elements of a tensor (1 for rank 0). */
+int64_t onednn_numel(const mlb_tensor_desc *t);
+/* 1 when some axis of extent > 1 has stride 0 (a broadcast written with strides). */
+int onednn_has_zero_stride(const mlb_tensor_desc *t);
+
+/* Flags of onednn_md_tensor. */
+enum {
+    ONEDNN_MD_BCAST = 1 /* axes with stride 0 become extent 1 (the op broadcasts them itself) */
+};
+
+/*
+ * A memory descriptor for tensor t seen with `rank` axes (>= t->rank; extra
+ * leading axes of extent 1), data type dt, t's strides. Axes of extent 1 get
+ * a canonical stride so oneDNN recognizes plain layouts. Rank 0 becomes [1].
+ */
+mlb_status onednn_md_tensor(dnnl_memory_desc_t *md, const mlb_tensor_desc *t, int rank,
+                            dnnl_data_type_t dt, int flags, char *why, size_t why_len);
+/* A dense row-major descriptor of the given dims. */
+mlb_status onednn_md_dense(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims,
+                           dnnl_data_type_t dt, char *why, size_t why_len);
+/* A descriptor from explicit dims and strides (strides of extent-1 axes canonicalized). */
+mlb_status onednn_md_strided(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims,
+                             const dnnl_dim_t *strides, dnnl_data_type_t dt, char *why,
+                             size_t why_len);
+
+/* ---- plan.c ------------------------------------------------------------- */
+
+/* The user's tensor (kind INPUT or OUTPUT) as a slot; returns the slot number or -1. */
+int onednn_plan_user(onednn_kernel *k, int kind, uint32_t index, uint64_t byte_offset,
+                     const dnnl_memory_desc_t *md);
+/* A new scratch region for md; returns the slot number or -1. */
+int onednn_plan_scratch(onednn_kernel *k, const dnnl_memory_desc_t *md);
+/* Another view (md) of the memory of slot `of` (user tensor or scratch); the slot number or -1. */
+int onednn_plan_alias(onednn_kernel *k, int of, const dnnl_memory_desc_t *md);
+
+/* Creates a primitive descriptor (UNSUPPORTED with oneDNN's status when it has none). */
+mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_desc,
+                            const_dnnl_primitive_attr_t attr, const char *what, char *why,
+                            size_t why_len);
+/* The implementation name of a primitive descriptor ("jit:avx512_core", "ref:any", ...). */
+const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd);
+/* 1 when that implementation is oneDNN's slow reference code. */
+int onednn_pd_is_ref(const_dnnl_primitive_desc_t pd);
+/* The descriptor the primitive wants for argument `arg` (DNNL_ARG_*). */
+const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg);
+
+/*
+ * Appends a primitive step made from pd (which this destroys, also on
+ * failure): args[i] is bound to slots[i]. `what` names it in the impl string.
+ */
+mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what, int nargs,
+                            const int *args, const int *slots, char *why, size_t why_len);
+/* Appends a reorder step from slot `from` to slot `to`. */
+mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, size_t why_len);
+/* Appends a host step writing `value` into every element of output 0. */
+mlb_status onednn_plan_fill(onednn_kernel *k, double value, char *why, size_t why_len);
+
+/*
+ * Input i as the primitive wants it (want): the user's slot when user_md
+ * equals want, else a scratch slot filled by a reorder step appended now.
+ */
+mlb_status onednn_plan_input(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
+                             const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
+                             int *slot, char *why, size_t why_len);
+/*
+ * Output i as the primitive wants it: the user's slot when equal, else a
+ * scratch slot copied to the user's tensor by a reorder appended at the end.
+ */
+mlb_status onednn_plan_output(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
+                              const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
+                              int *slot, char *why, size_t why_len);
+/* Appends the pending output reorders, allocates scratch, creates memory objects. */
+mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len);
+/* Frees everything a plan holds (the kernel struct itself stays). */
+void onednn_plan_release(onednn_kernel *k);
+
+/* ---- families ----------------------------------------------------------- */
+
+/* Each family: `supported` adds the declines of this layer to a descriptor cpu_ref accepted;
+ * `build` fills a kernel's plan (only called after `supported` said MLB_OK). */
+typedef mlb_status (*onednn_supported_fn)(const mlb_op_desc *desc, char *why, size_t why_len);
+typedef mlb_status (*onednn_build_fn)(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                      size_t why_len);
+
+mlb_status onednn_unary_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_unary_build(onednn_kernel *k, const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_binary_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_binary_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                               size_t why_len);
+mlb_status onednn_cast_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_copy_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_reorder_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                size_t why_len);
+mlb_status onednn_matmul_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_matmul_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                               size_t why_len);
+mlb_status onednn_conv2d_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_conv2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                               size_t why_len);
+mlb_status onednn_pool2d_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                               size_t why_len);
+mlb_status onednn_softmax_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_layer_norm_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_layer_norm_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                   size_t why_len);
+mlb_status onednn_reduction_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_reduction_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                  size_t why_len);
+
+/* ---- shared by families (eltwise.c, dispatch.c) ------------------------------------------- */
+
+/* One oneDNN eltwise step: algorithm and its alpha, beta. */
+typedef struct onednn_eltwise {
+    dnnl_alg_kind_t alg;
+    float alpha, beta;
+} onednn_eltwise;
+
+/*
+ * The oneDNN eltwise chain (1 or 2 steps, in *count) computing unary op `op`
+ * exactly enough for docs/ops.md on values of dtype `dtype`; `f32_between`
+ * says the chain's intermediate stays in f32 (a post-op chain) rather than
+ * being stored in dtype. UNSUPPORTED with the reason when there is none.
+ */
+mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, onednn_eltwise *chain,
+                                int *count, char *why, size_t why_len);
+/* Post-ops for a matmul/conv2d epilogue activation (NULL attr for MLB_OP_NONE). */
+mlb_status onednn_epilogue_attr(int32_t activation, int32_t dtype, dnnl_primitive_attr_t *attr,
+                                char *why, size_t why_len);
+
+/* Declines a dtype oneDNN has no kernels for here (f16, f64, i64), with the reason. */
+mlb_status onednn_check_dtype_float(const mlb_op_desc *desc, int32_t dtype, char *why,
+                                    size_t why_len);
+/* printf into why (when non-NULL) and return status. */
+mlb_status onednn_fail(mlb_status status, char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A oneDNN status as MLB: unimplemented -> UNSUPPORTED, out_of_memory -> OUT_OF_MEMORY, else
+ * INTERNAL; with "what: oneDNN says ...". */
+mlb_status onednn_status(dnnl_status_t s, const char *what, char *why, size_t why_len);
+/* Short op name for messages. */
+const char *onednn_op_name(int32_t op);
+
+#endif /* ONEDNN_IMPL_H */

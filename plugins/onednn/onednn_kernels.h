@@ -1,0 +1,99 @@
+/*
+ * onednn_kernels.h - the oneDNN kernel layer: mlb op descriptors run as oneDNN
+ * primitives on host memory. The plugin's runtime (streams, events, buffers,
+ * shared with cpu_ref) calls these four functions and the engine/stream
+ * holder; nothing here knows about mlb streams or buffers.
+ *
+ * Validity: a descriptor is first judged by cpu_ref's own check for its op
+ * (docs/ops.md, executable form), so INVALID_ARGUMENT answers are exactly
+ * cpu_ref's. On top of that this layer DECLINES (MLB_ERROR_UNSUPPORTED, with
+ * a reason) every valid request that oneDNN 2.6 on this CPU cannot run with
+ * the exact semantics of docs/ops.md (see README.md for the list and why).
+ *
+ * Lifetimes and threading: a kernel owns its primitives, its memory objects
+ * and a scratch block; it is created once and run any number of times, from
+ * any thread. Two runs of one kernel may overlap (e.g. two streams): the
+ * first takes the kernel's cached memory objects and scratch, an overlapping
+ * one builds its own for that run. The library must link
+ * plugins/cpu_ref/libcpuref_ops.la (for the checks) and -ldnnl.
+ */
+#ifndef ONEDNN_KERNELS_H
+#define ONEDNN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dnnl.h>
+
+#include "ml_backend.h"
+
+/** A prepared op: primitives, memory descriptors, memory objects, scratch. */
+typedef struct onednn_kernel onednn_kernel;
+
+/**
+ * Cheap answer to "can this layer run `desc` exactly?". Never creates
+ * primitives or memory, never allocates.
+ * @param desc an op descriptor whose tensors passed the runtime's generic
+ *        checks (struct sizes, rank 0..8, known dtypes, shapes/strides >= 0).
+ * @param why receives a one-line reason on any answer but MLB_OK (may be NULL).
+ * @return MLB_OK; MLB_ERROR_INVALID_ARGUMENT (the descriptor breaks
+ *         docs/ops.md, reason from cpu_ref's check); MLB_ERROR_UNSUPPORTED
+ *         (valid, but oneDNN cannot run it exactly here).
+ */
+mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+
+/**
+ * Prepares a kernel: answers as onednn_op_supported, then creates and caches
+ * every primitive descriptor, primitive and memory object the runs need (no
+ * primitive is ever created in onednn_kernel_run). Picks layouts that avoid
+ * oneDNN's slow `ref:` implementations where it can (onednn_kernel_impl says
+ * what was chosen). The descriptor need not outlive the call.
+ * @param[out] out the kernel, written only on MLB_OK.
+ * @return as onednn_op_supported, or MLB_ERROR_OUT_OF_MEMORY, or
+ *         MLB_ERROR_INTERNAL when oneDNN fails unexpectedly (reason in why).
+ */
+mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, char *why,
+                                size_t why_len);
+
+/**
+ * Runs the kernel once, synchronously, on the calling thread's oneDNN stream.
+ * @param inputs,outputs host base addresses of the buffers holding each
+ *        tensor, in the descriptor's order; tensor i starts at its
+ *        desc byte_offset from its base. The runtime has checked extents.
+ * @return MLB_OK, or an error with its reason (oneDNN execution failure,
+ *         MLB_ERROR_OUT_OF_MEMORY for an overlapping run's private scratch).
+ *         Writes nothing outside the output tensors' elements.
+ */
+mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
+                             char *why, size_t why_len);
+
+/** Destroys a kernel; NULL does nothing. No run of it may be in progress. */
+void onednn_kernel_destroy(onednn_kernel *k);
+
+/**
+ * What the kernel runs, for logs, tests and benchmarks: its steps and each
+ * step's oneDNN implementation, e.g. "reorder(jit:uni) conv(jit:avx512_core)
+ * reorder(jit:uni)", or "empty" for a kernel with an empty output.
+ * Valid as long as the kernel.
+ */
+const char *onednn_kernel_impl(const onednn_kernel *k);
+
+/* ---- engine and streams ---------------------------------------------- */
+
+/**
+ * The process's one CPU engine, created on first use (thread-safe, once) and
+ * kept until exit.
+ * @return MLB_OK, or MLB_ERROR_DEVICE when oneDNN cannot create it.
+ */
+mlb_status onednn_engine_get(dnnl_engine_t *engine, char *why, size_t why_len);
+
+/**
+ * The calling thread's oneDNN stream on that engine, created on the thread's
+ * first call and destroyed when the thread exits. One stream per thread (not
+ * per kernel) keeps concurrent runs of one kernel from sharing a stream; on
+ * the CPU a stream is only an execution context, so this costs nothing at run
+ * time (README.md has the measurement).
+ */
+mlb_status onednn_thread_stream(dnnl_stream_t *stream, char *why, size_t why_len);
+
+#endif /* ONEDNN_KERNELS_H */

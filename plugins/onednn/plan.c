@@ -1,0 +1,348 @@
+/*
+ * plan.c - building and running a kernel's plan: slots (user tensors and
+ * scratch regions), steps (primitives, host fills), output reorders that run
+ * last, the scratch block and the cached memory objects; and the run.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dnnl_debug.h>
+
+#include "onednn_impl.h"
+
+mlb_status onednn_fail(mlb_status status, char *why, size_t why_len, const char *fmt, ...) {
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+mlb_status onednn_status(dnnl_status_t s, const char *what, char *why, size_t why_len) {
+    const mlb_status st = s == dnnl_unimplemented   ? MLB_ERROR_UNSUPPORTED
+                          : s == dnnl_out_of_memory ? MLB_ERROR_OUT_OF_MEMORY
+                                                    : MLB_ERROR_INTERNAL;
+    return onednn_fail(st, why, why_len, "%s: oneDNN says %s", what, dnnl_status2str(s));
+}
+
+static void impl_append(onednn_kernel *k, const char *what, const char *impl) {
+    const size_t n = strlen(k->impl);
+    snprintf(k->impl + n, sizeof(k->impl) - n, "%s%s(%s)", n ? " " : "", what, impl);
+}
+
+static int add_slot(onednn_kernel *k, int kind, uint32_t index, uint64_t offset,
+                    const dnnl_memory_desc_t *md) {
+    if (k->nslots >= ONEDNN_MAX_SLOTS) {
+        return -1;
+    }
+    onednn_slot *s = &k->slots[k->nslots];
+    s->kind = kind, s->index = index, s->offset = offset, s->md = *md;
+    return k->nslots++;
+}
+
+int onednn_plan_user(onednn_kernel *k, int kind, uint32_t index, uint64_t byte_offset,
+                     const dnnl_memory_desc_t *md) {
+    return add_slot(k, kind, index, byte_offset, md);
+}
+
+int onednn_plan_scratch(onednn_kernel *k, const dnnl_memory_desc_t *md) {
+    const size_t size = dnnl_memory_desc_get_size(md);
+    const uint64_t off = (k->scratch_size + 63) & ~(uint64_t)63;
+    const int slot = add_slot(k, ONEDNN_SLOT_SCRATCH, 0, off, md);
+    if (slot >= 0) {
+        k->scratch_size = off + size;
+    }
+    return slot;
+}
+
+int onednn_plan_alias(onednn_kernel *k, int of, const dnnl_memory_desc_t *md) {
+    if (of < 0) {
+        return -1;
+    }
+    const onednn_slot *s = &k->slots[of];
+    return add_slot(k, s->kind, s->index, s->offset, md);
+}
+
+mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_desc,
+                            const_dnnl_primitive_attr_t attr, const char *what, char *why,
+                            size_t why_len) {
+    dnnl_engine_t engine = NULL;
+    mlb_status st = onednn_engine_get(&engine, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    dnnl_status_t s = dnnl_primitive_desc_create(pd, op_desc, attr, engine, NULL);
+    return s == dnnl_success ? MLB_OK : onednn_status(s, what, why, why_len);
+}
+
+const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd) {
+    const char *impl = NULL;
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success ||
+        !impl) {
+        return "?";
+    }
+    return impl;
+}
+
+int onednn_pd_is_ref(const_dnnl_primitive_desc_t pd) {
+    return strncmp(onednn_pd_impl(pd), "ref", 3) == 0;
+}
+
+const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg) {
+    return dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, arg);
+}
+
+mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what, int nargs,
+                            const int *args, const int *slots, char *why, size_t why_len) {
+    if (k->nsteps >= ONEDNN_MAX_STEPS || nargs > ONEDNN_MAX_ARGS) {
+        dnnl_primitive_desc_destroy(pd);
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: plan too long");
+    }
+    for (int i = 0; i < nargs; ++i) {
+        if (slots[i] < 0) {
+            dnnl_primitive_desc_destroy(pd);
+            return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+        }
+    }
+    onednn_step *st = &k->steps[k->nsteps];
+    memset(st, 0, sizeof(*st));
+    impl_append(k, what, onednn_pd_impl(pd));
+    dnnl_status_t s = dnnl_primitive_create(&st->prim, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (s != dnnl_success) {
+        return onednn_status(s, what, why, why_len);
+    }
+    st->kind = ONEDNN_STEP_PRIMITIVE;
+    st->nargs = nargs;
+    memcpy(st->args, args, sizeof(int) * (size_t)nargs);
+    memcpy(st->slots, slots, sizeof(int) * (size_t)nargs);
+    ++k->nsteps;
+    return MLB_OK;
+}
+
+mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, size_t why_len) {
+    dnnl_engine_t engine = NULL;
+    mlb_status st = onednn_engine_get(&engine, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    if (from < 0 || to < 0) {
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+    }
+    dnnl_primitive_desc_t pd;
+    dnnl_status_t s = dnnl_reorder_primitive_desc_create(&pd, &k->slots[from].md, engine,
+                                                         &k->slots[to].md, engine, NULL);
+    if (s != dnnl_success) {
+        return onednn_status(s, "reorder", why, why_len);
+    }
+    const int args[2] = {DNNL_ARG_FROM, DNNL_ARG_TO}, slots[2] = {from, to};
+    return onednn_plan_step(k, pd, "reorder", 2, args, slots, why, why_len);
+}
+
+mlb_status onednn_plan_fill(onednn_kernel *k, double value, char *why, size_t why_len) {
+    if (k->nsteps >= ONEDNN_MAX_STEPS) {
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: plan too long");
+    }
+    onednn_step *st = &k->steps[k->nsteps++];
+    memset(st, 0, sizeof(*st));
+    st->kind = ONEDNN_STEP_FILL;
+    st->fill_value = value;
+    st->fill_tensor = &k->outs[0];
+    impl_append(k, "fill", "host");
+    return MLB_OK;
+}
+
+mlb_status onednn_plan_input(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
+                             const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
+                             int *slot, char *why, size_t why_len) {
+    const int user = onednn_plan_user(k, ONEDNN_SLOT_INPUT, index, byte_offset, user_md);
+    if (!want || dnnl_memory_desc_equal(user_md, want)) {
+        *slot = user;
+        return user < 0 ? onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots")
+                        : MLB_OK;
+    }
+    *slot = onednn_plan_scratch(k, want);
+    return onednn_plan_reorder(k, user, *slot, why, why_len);
+}
+
+mlb_status onednn_plan_output(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
+                              const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
+                              int *slot, char *why, size_t why_len) {
+    const int user = onednn_plan_user(k, ONEDNN_SLOT_OUTPUT, index, byte_offset, user_md);
+    if (user < 0 || k->npending >= 4) {
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+    }
+    if (!want || dnnl_memory_desc_equal(user_md, want)) {
+        *slot = user;
+        return MLB_OK;
+    }
+    *slot = onednn_plan_scratch(k, want);
+    k->pending_from[k->npending] = *slot;
+    k->pending_to[k->npending++] = user;
+    return MLB_OK;
+}
+
+static mlb_status create_mems(onednn_kernel *k, dnnl_memory_t *mems, uint8_t *scratch, char *why,
+                              size_t why_len) {
+    dnnl_engine_t engine = NULL;
+    mlb_status st = onednn_engine_get(&engine, why, why_len);
+    for (int i = 0; st == MLB_OK && i < k->nslots; ++i) {
+        const onednn_slot *s = &k->slots[i];
+        void *handle = s->kind == ONEDNN_SLOT_SCRATCH ? scratch + s->offset : DNNL_MEMORY_NONE;
+        dnnl_status_t ds = dnnl_memory_create(&mems[i], &s->md, engine, handle);
+        if (ds != dnnl_success) {
+            for (int j = 0; j < i; ++j) {
+                dnnl_memory_destroy(mems[j]);
+            }
+            st = onednn_status(ds, "memory_create", why, why_len);
+        }
+    }
+    return st;
+}
+
+static void destroy_mems(onednn_kernel *k, dnnl_memory_t *mems) {
+    for (int i = 0; i < k->nslots; ++i) {
+        dnnl_memory_destroy(mems[i]);
+        mems[i] = NULL;
+    }
+}
+
+mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len) {
+    mlb_status st = MLB_OK;
+    for (int i = 0; st == MLB_OK && i < k->npending; ++i) {
+        st = onednn_plan_reorder(k, k->pending_from[i], k->pending_to[i], why, why_len);
+    }
+    k->npending = 0;
+    if (st != MLB_OK) {
+        return st;
+    }
+    if (k->scratch_size) {
+        k->scratch = aligned_alloc(64, (k->scratch_size + 63) & ~(size_t)63);
+        if (!k->scratch) {
+            return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len,
+                               "onednn: no memory for %zu bytes of scratch", k->scratch_size);
+        }
+    }
+    st = create_mems(k, k->mems, k->scratch, why, why_len);
+    if (st != MLB_OK) {
+        memset(k->mems, 0, sizeof(k->mems));
+    }
+    return st;
+}
+
+void onednn_plan_release(onednn_kernel *k) {
+    destroy_mems(k, k->mems);
+    for (int i = 0; i < k->nsteps; ++i) {
+        if (k->steps[i].prim) {
+            dnnl_primitive_destroy(k->steps[i].prim);
+        }
+    }
+    k->nsteps = 0;
+    free(k->scratch);
+    k->scratch = NULL;
+}
+
+/* FILL: writes value, rounded to the dtype, into every element of the output tensor. */
+static void host_fill(const mlb_tensor_desc *t, uint8_t *base, double value) {
+    uint8_t bytes[4];
+    size_t size = 4;
+    if (t->dtype == MLB_DTYPE_BF16) {
+        const float f = (float)value; /* 0, 1 and NaN: truncating to bf16 is exact */
+        uint32_t u;
+        memcpy(&u, &f, 4);
+        const uint16_t h = (uint16_t)(u >> 16);
+        memcpy(bytes, &h, 2);
+        size = 2;
+    } else {
+        const float f = (float)value;
+        memcpy(bytes, &f, 4);
+    }
+    int64_t idx[MLB_MAX_RANK] = {0};
+    for (;;) {
+        int64_t off = 0;
+        for (int32_t k = 0; k < t->rank; ++k) {
+            off += idx[k] * t->strides[k];
+        }
+        memcpy(base + t->byte_offset + (uint64_t)off * size, bytes, size);
+        int32_t k = t->rank - 1;
+        for (; k >= 0; --k) {
+            if (++idx[k] < t->shape[k]) {
+                break;
+            }
+            idx[k] = 0;
+        }
+        if (k < 0) {
+            return;
+        }
+    }
+}
+
+static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, uint8_t *const *inputs,
+                            uint8_t *const *outputs, char *why, size_t why_len) {
+    dnnl_stream_t stream;
+    mlb_status st = onednn_thread_stream(&stream, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    for (int i = 0; i < k->nslots; ++i) {
+        const onednn_slot *s = &k->slots[i];
+        if (s->kind != ONEDNN_SLOT_SCRATCH) {
+            uint8_t *base = s->kind == ONEDNN_SLOT_INPUT ? inputs[s->index] : outputs[s->index];
+            dnnl_status_t ds = dnnl_memory_set_data_handle_v2(mems[i], base + s->offset, stream);
+            if (ds != dnnl_success) {
+                return onednn_status(ds, "memory_set_data_handle", why, why_len);
+            }
+        }
+    }
+    for (int i = 0; i < k->nsteps; ++i) {
+        const onednn_step *step = &k->steps[i];
+        if (step->kind == ONEDNN_STEP_FILL) {
+            host_fill(step->fill_tensor, outputs[0], step->fill_value);
+            continue;
+        }
+        dnnl_exec_arg_t args[ONEDNN_MAX_ARGS];
+        for (int a = 0; a < step->nargs; ++a) {
+            args[a].arg = step->args[a];
+            args[a].memory = mems[step->slots[a]];
+        }
+        dnnl_status_t ds = dnnl_primitive_execute(step->prim, stream, step->nargs, args);
+        if (ds != dnnl_success) {
+            return onednn_status(ds, "primitive_execute", why, why_len);
+        }
+    }
+    dnnl_status_t ds = dnnl_stream_wait(stream);
+    return ds == dnnl_success ? MLB_OK : onednn_status(ds, "stream_wait", why, why_len);
+}
+
+mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
+                             char *why, size_t why_len) {
+    if (k->empty) {
+        return MLB_OK;
+    }
+    if (!atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
+        mlb_status st = run_steps(k, k->mems, inputs, outputs, why, why_len);
+        atomic_flag_clear_explicit(&k->busy, memory_order_release);
+        return st;
+    }
+    /* Another run holds the cached memory objects and scratch: use private ones. */
+    dnnl_memory_t mems[ONEDNN_MAX_SLOTS];
+    uint8_t *scratch = NULL;
+    if (k->scratch_size) {
+        scratch = aligned_alloc(64, (k->scratch_size + 63) & ~(size_t)63);
+        if (!scratch) {
+            return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len,
+                               "onednn: no memory for %zu bytes of scratch", k->scratch_size);
+        }
+    }
+    mlb_status st = create_mems(k, mems, scratch, why, why_len);
+    if (st == MLB_OK) {
+        st = run_steps(k, mems, inputs, outputs, why, why_len);
+        destroy_mems(k, mems);
+    }
+    free(scratch);
+    return st;
+}

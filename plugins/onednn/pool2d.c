@@ -1,0 +1,107 @@
+/*
+ * pool2d.c - average pooling (docs/ops.md section 7) as a oneDNN pooling
+ * primitive: avg_include_padding divides by KH*KW, avg_exclude_padding by
+ * the valid count, as count_include_pad says; oneDNN sums in f32.
+ *
+ * Declined: max pooling (oneDNN 2.6's max drops NaN: the window {1, NaN}
+ * gives 1, docs/ops.md gives NaN), and an empty input with a non-empty
+ * output. Activations keep the user's strides; when oneDNN answers with a
+ * `ref:` implementation for them, oneDNN picks the layouts and reorders run
+ * around the pooling.
+ */
+#include "onednn_impl.h"
+
+mlb_status onednn_pool2d_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
+    const mlb_pool2d_attrs *at = (const mlb_pool2d_attrs *)desc->attrs;
+    mlb_status st = onednn_check_dtype_float(desc, desc->inputs[0]->dtype, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    if (at->mode == MLB_POOL_MAX) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "pool2d max: oneDNN 2.6 drops NaN in a window (max of {1, NaN} = 1); "
+                           "docs/ops.md propagates NaN");
+    }
+    if (onednn_numel(desc->inputs[0]) == 0 && onednn_numel(desc->outputs[0]) > 0) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "pool2d: an empty input with a non-empty output: oneDNN 2.6 does not "
+                           "take zero-volume inputs");
+    }
+    return MLB_OK;
+}
+
+static mlb_status act_md(const mlb_tensor_desc *t, int32_t layout, dnnl_data_type_t dt,
+                         dnnl_memory_desc_t *md, char *why, size_t why_len) {
+    const int c = layout == MLB_LAYOUT_NHWC ? 3 : 1, h = layout == MLB_LAYOUT_NHWC ? 1 : 2,
+              w = layout == MLB_LAYOUT_NHWC ? 2 : 3;
+    const dnnl_dim_t dims[4] = {t->shape[0], t->shape[c], t->shape[h], t->shape[w]};
+    const dnnl_dim_t strides[4] = {t->strides[0], t->strides[c], t->strides[h], t->strides[w]};
+    return onednn_md_strided(md, 4, dims, strides, dt, why, why_len);
+}
+
+static mlb_status make_pd(const mlb_pool2d_attrs *at, const dnnl_memory_desc_t *x,
+                          const dnnl_memory_desc_t *y, dnnl_primitive_desc_t *pd, char *why,
+                          size_t why_len) {
+    const dnnl_dims_t strides = {at->stride[0], at->stride[1]};
+    const dnnl_dims_t kernel = {at->kernel[0], at->kernel[1]}, dil = {0, 0};
+    const dnnl_dims_t pl = {at->padding[0], at->padding[2]}, pr = {at->padding[1], at->padding[3]};
+    dnnl_pooling_v2_desc_t pdsc;
+    dnnl_status_t ds = dnnl_pooling_v2_forward_desc_init(
+        &pdsc, dnnl_forward_inference,
+        at->count_include_pad ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding,
+        x, y, strides, kernel, dil, pl, pr);
+    if (ds != dnnl_success) {
+        return onednn_status(ds, "pool2d", why, why_len);
+    }
+    return onednn_pd_create(pd, &pdsc, NULL, "pool2d", why, why_len);
+}
+
+mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                               size_t why_len) {
+    const mlb_pool2d_attrs *at = (const mlb_pool2d_attrs *)desc->attrs;
+    const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
+    const dnnl_data_type_t dt = onednn_dt(y->dtype);
+    dnnl_memory_desc_t xmd, ymd, xany, yany;
+    mlb_status st = act_md(x, at->layout, dt, &xmd, why, why_len);
+    if (st == MLB_OK) {
+        st = act_md(y, at->layout, dt, &ymd, why, why_len);
+    }
+    if (st != MLB_OK) {
+        return st;
+    }
+    dnnl_memory_desc_init_by_tag(&xany, 4, xmd.dims, dt, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&yany, 4, ymd.dims, dt, dnnl_format_tag_any);
+    dnnl_primitive_desc_t pd = NULL;
+    const int zero_stride = onednn_has_zero_stride(x);
+    if (!zero_stride) {
+        st = make_pd(at, &xmd, &ymd, &pd, why, why_len);
+    }
+    if (zero_stride || (st == MLB_OK && onednn_pd_is_ref(pd)) || st == MLB_ERROR_UNSUPPORTED) {
+        dnnl_primitive_desc_t pd_any;
+        mlb_status st_any = make_pd(at, &xany, &yany, &pd_any, why, why_len);
+        if (st_any == MLB_OK && (!pd || !onednn_pd_is_ref(pd_any))) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = pd_any, st = MLB_OK;
+        } else if (st_any == MLB_OK) {
+            dnnl_primitive_desc_destroy(pd_any);
+        } else if (!pd) {
+            st = st_any;
+        }
+    }
+    if (st != MLB_OK) {
+        return st;
+    }
+    int sx, sy;
+    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, onednn_pd_md(pd, DNNL_ARG_SRC), &sx, why,
+                           why_len);
+    if (st == MLB_OK) {
+        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, onednn_pd_md(pd, DNNL_ARG_DST), &sy,
+                                why, why_len);
+    }
+    if (st != MLB_OK) {
+        dnnl_primitive_desc_destroy(pd);
+        return st;
+    }
+    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
+    return onednn_plan_step(k, pd, "pool", 2, args, slots, why, why_len);
+}

@@ -1,0 +1,135 @@
+/*
+ * reduction.c - reduce_sum, reduce_mean, reduce_prod, reduce_max, reduce_min
+ * (docs/ops.md section 10) as oneDNN reductions.
+ *
+ * The output is seen with the input's rank (reduced axes of extent 1 and
+ * its own strides; keepdims only changes that view). Three special cases:
+ * an empty reduced set with a non-empty output is a host fill (0 for sum,
+ * NaN for mean, 1 for prod: oneDNN 2.6 takes no zero-volume source); a
+ * reduction of only extent-1 axes (or axes = 0) is a reorder, exact; a
+ * stride-0 input is reordered dense first. oneDNN accumulates in f32 (the
+ * reference in double): tests widen the tolerance by the reduced count.
+ *
+ * Declined: float max/min (oneDNN 2.6's reduction max drops NaN:
+ * max{1, NaN, 3, 2} = 3), integer sum (through f32 and saturated; the page
+ * wraps in 64 bits), i32 max/min (through f32, inexact beyond 2^24).
+ * i8/u8 max/min are exact and run.
+ */
+#include <math.h>
+
+#include "onednn_impl.h"
+
+mlb_status onednn_reduction_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
+    const int32_t dt = desc->inputs[0]->dtype;
+    const char *name = onednn_op_name(desc->op);
+    const int minmax = desc->op == MLB_OP_REDUCE_MAX || desc->op == MLB_OP_REDUCE_MIN;
+    if (dt == MLB_DTYPE_I8 || dt == MLB_DTYPE_U8) {
+        return minmax ? MLB_OK
+                      : onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                                    "%s: oneDNN sums integers through f32 and saturates; "
+                                    "docs/ops.md wraps in 64 bits",
+                                    name);
+    }
+    if (dt == MLB_DTYPE_I32 || dt == MLB_DTYPE_I64) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: %s: oneDNN reduces through f32 (inexact beyond 2^24)", name,
+                           dt == MLB_DTYPE_I32 ? "i32" : "i64");
+    }
+    mlb_status st = onednn_check_dtype_float(desc, dt, why, why_len);
+    if (st == MLB_OK && minmax) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: oneDNN 2.6's reduction drops NaN (max of {1, NaN, 3, 2} = 3); "
+                           "docs/ops.md propagates it",
+                           name);
+    }
+    return st;
+}
+
+static dnnl_alg_kind_t alg_of(int32_t op) {
+    switch (op) {
+    case MLB_OP_REDUCE_SUM:
+        return dnnl_reduction_sum;
+    case MLB_OP_REDUCE_MEAN:
+        return dnnl_reduction_mean;
+    case MLB_OP_REDUCE_PROD:
+        return dnnl_reduction_mul;
+    case MLB_OP_REDUCE_MAX:
+        return dnnl_reduction_max;
+    default:
+        return dnnl_reduction_min;
+    }
+}
+
+mlb_status onednn_reduction_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                  size_t why_len) {
+    const mlb_reduce_attrs *at = (const mlb_reduce_attrs *)desc->attrs;
+    const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
+    const dnnl_data_type_t dt = onednn_dt(x->dtype);
+    int64_t count = 1;
+    int real = 0; /* a reduced axis of extent > 1 */
+    for (int32_t a = 0; a < x->rank; ++a) {
+        if ((at->axes >> a) & 1u) {
+            count *= x->shape[a];
+            real |= x->shape[a] > 1;
+        }
+    }
+    if (count == 0) {
+        const double v = desc->op == MLB_OP_REDUCE_MEAN   ? NAN
+                         : desc->op == MLB_OP_REDUCE_PROD ? 1.0
+                                                          : 0.0;
+        return onednn_plan_fill(k, v, why, why_len);
+    }
+    /* y with x's rank: reduced axes of extent 1, kept axes with y's strides. */
+    mlb_tensor_desc yv = *x;
+    for (int32_t a = 0, b = 0; a < x->rank; ++a) {
+        const int reduced = (at->axes >> a) & 1u;
+        if (reduced) {
+            yv.shape[a] = 1, yv.strides[a] = 0;
+            b += at->keepdims;
+        } else {
+            yv.shape[a] = y->shape[b], yv.strides[a] = y->strides[b];
+            ++b;
+        }
+    }
+    yv.byte_offset = y->byte_offset;
+    const int rank = x->rank ? x->rank : 1;
+    dnnl_memory_desc_t xmd, ymd, xdense;
+    mlb_status st = onednn_md_tensor(&xmd, x, rank, dt, 0, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_md_tensor(&ymd, &yv, rank, dt, 0, why, why_len);
+    }
+    if (st != MLB_OK) {
+        return st;
+    }
+    int sx, sy;
+    if (!real) {
+        sx = onednn_plan_user(k, ONEDNN_SLOT_INPUT, 0, x->byte_offset, &xmd);
+        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, NULL, &sy, why, why_len);
+        return st != MLB_OK ? st : onednn_plan_reorder(k, sx, sy, why, why_len);
+    }
+    const dnnl_memory_desc_t *src = &xmd;
+    if (onednn_has_zero_stride(x)) {
+        st = onednn_md_dense(&xdense, rank, xmd.dims, dt, why, why_len);
+        src = &xdense;
+    }
+    dnnl_reduction_desc_t rd;
+    dnnl_status_t ds = dnnl_reduction_desc_init(&rd, alg_of(desc->op), src, &ymd, 0.0f, 0.0f);
+    if (ds != dnnl_success) {
+        return onednn_status(ds, "reduction", why, why_len);
+    }
+    dnnl_primitive_desc_t pd;
+    st = onednn_pd_create(&pd, &rd, NULL, "reduction", why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, src, &sx, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, NULL, &sy, why, why_len);
+    }
+    if (st != MLB_OK) {
+        dnnl_primitive_desc_destroy(pd);
+        return st;
+    }
+    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
+    return onednn_plan_step(k, pd, "reduction", 2, args, slots, why, why_len);
+}
