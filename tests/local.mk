@@ -97,3 +97,6 @@ TESTS += tests/cpuref_loader_test
 tests_cpuref_loader_test_SOURCES = tests/cpuref_loader_test.c
 tests_cpuref_loader_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_cpuref_loader_test_LDADD = loader/libmlb.la
+
+# ---- mutants: proof that the conformance suite catches planted bugs ------------------------------
+include tests/mutants/local.mk

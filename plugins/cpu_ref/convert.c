@@ -96,6 +96,14 @@ mlb_status cpuref_copy_run(const mlb_op_desc *desc, uint8_t *const *in, uint8_t 
         /* memmove: an in-place copy has source == destination. */
         memmove(cpuref_elem(y, out[0], idx), cpuref_elem(x, in[0], idx), size);
     } while (cpuref_next_index(idx, y->shape, y->rank));
+#ifdef CPUREF_MUTANT_WRITE_PAST_END
+    /* MUTANT write_past_end: one more element stored just past the output's last byte. */
+    int64_t last = 0;
+    for (int32_t k = 0; k < y->rank; ++k) {
+        last += (y->shape[k] - 1) * (y->strides[k] > 0 ? y->strides[k] : 0);
+    }
+    memcpy(out[0] + y->byte_offset + (uint64_t)(last + 1) * size, in[0] + x->byte_offset, size);
+#endif
     return MLB_OK;
 }
 

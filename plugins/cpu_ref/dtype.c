@@ -76,6 +76,9 @@ double cpuref_f16_to_f64(uint16_t h) {
 }
 
 uint16_t cpuref_f64_to_bf16(double v) {
+#ifdef CPUREF_MUTANT_BF16_DOUBLE_ROUND
+    v = (float)v; /* MUTANT bf16_double_round: rounded to f32 first, then to bf16 */
+#endif
     return to_small_float(v, &bf16_format);
 }
 

@@ -240,11 +240,35 @@ mlb_status cpuref_binary_run(const mlb_op_desc *desc, uint8_t *const *in, uint8_
     if (cpuref_numel(y) == 0) {
         return MLB_OK;
     }
+#ifdef CPUREF_MUTANT_IGNORE_STRIDE
+    /* MUTANT ignore_stride: both inputs read as if dense row-major, their strides ignored
+     * (stride-0 broadcast axes are kept, so the reads stay inside each input). */
+    mlb_tensor_desc dense[2] = {*a, *b};
+    for (int i = 0; i < 2; ++i) {
+        int64_t n = 1;
+        for (int32_t k = dense[i].rank - 1; k >= 0; --k) {
+            if (dense[i].strides[k] != 0) {
+                dense[i].strides[k] = n;
+                n *= dense[i].shape[k];
+            }
+        }
+    }
+    a = &dense[0], b = &dense[1];
+#endif
     if (!cpuref_broadcast_strides(a, y->rank, y->shape, sa) ||
         !cpuref_broadcast_strides(b, y->rank, y->shape, sb)) {
         return cpuref_fail(MLB_ERROR_INTERNAL, why, why_len, "%s: shapes do not broadcast",
                            cpuref_op_name(desc->op)); /* unreachable after check */
     }
+#ifdef CPUREF_MUTANT_WRONG_BROADCAST
+    /* MUTANT wrong_broadcast: an axis that one input broadcasts is not stepped in the other
+     * input either: both read index 0 there. */
+    for (int32_t k = 0; k < y->rank; ++k) {
+        if (sa[k] == 0 || sb[k] == 0) {
+            sa[k] = sb[k] = 0;
+        }
+    }
+#endif
     do {
         const uint8_t *pa = cpuref_elem_strided(a, in[0], sa, y->rank, idx);
         const uint8_t *pb = cpuref_elem_strided(b, in[1], sb, y->rank, idx);

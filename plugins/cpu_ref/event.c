@@ -81,6 +81,11 @@ mlb_status cpuref_event_record(mlb_plugin_event e, mlb_plugin_stream s) {
     }
     m->refs = 2; /* the event and the record command */
     m->timing = (e->flags & MLB_EVENT_TIMING) != 0;
+#ifdef CPUREF_MUTANT_EARLY_EVENT
+    /* MUTANT early_event: the mark is complete as soon as it is recorded, before the stream
+     * reached it: query/synchronize/waits report the event done while earlier work runs. */
+    m->done = 1;
+#endif
     c->u.mark = m;
     pthread_mutex_lock(&e->device->events_mu);
     if (e->last) {

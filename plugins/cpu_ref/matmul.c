@@ -120,6 +120,9 @@ mlb_status cpuref_matmul_run(const mlb_op_desc *desc, uint8_t *const *in, uint8_
     const int64_t b_sk = b->strides[b->rank - 2], b_sn = b->strides[b->rank - 1];
     const int64_t o_sm = o->strides[rank - 2], o_sn = o->strides[rank - 1];
     int64_t a_sb[MLB_MAX_RANK], b_sb[MLB_MAX_RANK], idx[MLB_MAX_RANK] = {0};
+#ifdef CPUREF_MUTANT_DROP_BIAS
+    bias = NULL; /* MUTANT drop_bias: the bias input is accepted, then never added */
+#endif
     batch_strides(a, nbatch, a_sb);
     batch_strides(b, nbatch, b_sb);
     do {

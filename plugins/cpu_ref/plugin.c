@@ -9,6 +9,11 @@
 
 #include "cpu_ref.h"
 
+/* The plugin's name; tests/mutants builds variants of cpu_ref under other names. */
+#ifndef CPUREF_PLUGIN_NAME
+#define CPUREF_PLUGIN_NAME "cpu_ref"
+#endif
+
 /* The loader's log sink, kept from the latest call of the entry point. */
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static mlb_log_fn log_fn;
@@ -69,7 +74,7 @@ static const mlb_plugin_api cpuref_api = {
     /* .struct_size = */ MLB_STRUCT_SIZE(mlb_plugin_api, host_free),
     /* .abi_version = */ MLB_ABI_VERSION,
     /* .reserved0 = */ 0,
-    /* .name = */ "cpu_ref",
+    /* .name = */ CPUREF_PLUGIN_NAME,
     /* .version = */ PACKAGE_VERSION,
     /* .description = */ "reference CPU backend: plain C, asynchronous streams, the oracle",
     /* .features = */ MLB_FEATURE_HOST_POINTER | MLB_FEATURE_TIMING_EVENTS |

@@ -58,7 +58,12 @@ mlb_status cpuref_softmax_run(const mlb_op_desc *desc, uint8_t *const *in, uint8
     if (cpuref_numel(x) == 0) {
         return MLB_OK;
     }
+#ifdef CPUREF_MUTANT_SOFTMAX_AXIS
+    const int32_t axis = x->rank - 1; /* MUTANT softmax_axis: always the last axis */
+    (void)attrs;
+#else
     const int32_t axis = attrs->axis < 0 ? attrs->axis + x->rank : attrs->axis;
+#endif
     const int64_t n = x->shape[axis];
 
     /* Odometer over every axis but `axis` (held at extent 1); idx[axis] walks the slice. */

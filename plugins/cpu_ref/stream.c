@@ -96,6 +96,11 @@ static void *worker_main(void *arg) {
         }
         s->running = 1;
         mlb_status sticky = s->sticky;
+#ifdef CPUREF_MUTANT_EARLY_SYNC
+        if (!s->head) { /* MUTANT early_sync: "idle" as soon as the last command is taken */
+            pthread_cond_broadcast(&s->idle_cv);
+        }
+#endif
         pthread_mutex_unlock(&s->mu);
 
         why[0] = '\0';
@@ -206,7 +211,11 @@ mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
     }
     mlb_status st = MLB_OK;
     pthread_mutex_lock(&s->mu);
+#ifdef CPUREF_MUTANT_EARLY_SYNC
+    while (s->head) { /* MUTANT early_sync: not waiting for the command being run */
+#else
     while (s->head || s->running) {
+#endif
         pthread_cond_wait(&s->idle_cv, &s->mu);
     }
     if (s->sticky != MLB_OK) {
