@@ -3,9 +3,10 @@
  */
 #include "config.h"
 
-#include "loader.h"
-
 #include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
 
 static _Thread_local char last_error[512];
 
@@ -24,8 +25,19 @@ mlb_status mlb_fail(mlb_status status, const char *source, const char *fmt, ...)
     return status;
 }
 
-mlb_status mlb_fail_plugin(const mlb_plugin_rec *plugin, mlb_status status, const char *what) {
+/* The plugin's detail without a leading "<plugin name>: ", which the loader adds itself. */
+const char *mlb_plugin_detail(const mlb_plugin_rec *plugin) {
     const char *detail = plugin->fn.get_last_error ? plugin->fn.get_last_error() : NULL;
+    if (!detail)
+        return NULL;
+    const size_t n = strlen(plugin->name);
+    if (n && strncmp(detail, plugin->name, n) == 0 && detail[n] == ':' && detail[n + 1] == ' ')
+        detail += n + 2;
+    return detail;
+}
+
+mlb_status mlb_fail_plugin(const mlb_plugin_rec *plugin, mlb_status status, const char *what) {
+    const char *detail = mlb_plugin_detail(plugin);
     if (detail && detail[0])
         return mlb_fail(status, plugin->name, "%s", detail);
     return mlb_fail(status, plugin->name, "%s: %s (%s)", what, mlb_status_message(status),

@@ -164,6 +164,8 @@ const char *mlb_op_name_of(int32_t op);
 mlb_status mlb_fail(mlb_status status, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A plugin call failed: "<plugin>: <plugin's detail>" or "<plugin>: <what>: <message>". */
+/* The plugin's last-error detail (get_last_error) without a leading "<name>: ", or NULL. */
+const char *mlb_plugin_detail(const mlb_plugin_rec *plugin);
 mlb_status mlb_fail_plugin(const mlb_plugin_rec *plugin, mlb_status status, const char *what);
 /* A handle argument is NULL, destroyed or of the wrong type. */
 mlb_status mlb_fail_handle(const char *what, const char *arg, const char *type);

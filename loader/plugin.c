@@ -80,7 +80,7 @@ static const char *source_name(const mlb_plugin_rec *p) {
 
 /* The plugin's detail of its last error, or "". */
 static const char *plugin_detail(const mlb_plugin_rec *p) {
-    const char *d = p->fn.get_last_error ? p->fn.get_last_error() : NULL;
+    const char *d = mlb_plugin_detail(p);
     return d ? d : "";
 }
 

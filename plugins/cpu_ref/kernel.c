@@ -274,7 +274,7 @@ mlb_status cpuref_kernel_run(cpuref_cmd *c, char *why, size_t why_len) {
     mlb_status st =
         k->op->run(&k->copy.desc, c->u.launch.inputs, c->u.launch.outputs, reason, sizeof(reason));
     if (st != MLB_OK) {
-        snprintf(why, why_len, "cpu_ref: launch of op %d failed: %s", k->copy.desc.op,
+        snprintf(why, why_len, "cpu_ref: kernel launch failed: %s",
                  reason[0] ? reason : "no reason given");
     }
     return st;

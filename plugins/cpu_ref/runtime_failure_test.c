@@ -61,7 +61,7 @@ static void test_sticky(void) {
 
     CHECK_INT_EQ(api->stream_synchronize(s), MLB_ERROR_OUT_OF_RANGE);
     CHECK_STR_CONTAINS(last_error(), "failing on request (value 1)"); /* the first failure */
-    CHECK_STR_CONTAINS(last_error(), "launch of op");
+    CHECK_STR_CONTAINS(last_error(), "kernel launch failed");
     CHECK_INT_EQ(api->stream_synchronize(s), MLB_ERROR_OUT_OF_RANGE); /* sticky */
     CHECK_INT_EQ(api->stream_query(s), MLB_ERROR_OUT_OF_RANGE);
     CHECK_STR_CONTAINS(last_error(), "value 1");
