@@ -37,6 +37,21 @@ std::string seed_text(uint64_t seed) {
     return std::to_string(seed);
 }
 
+// The same case as one mlb-run command (docs/mlb-run.md): run alone, compared with cpu_ref.
+std::string mlb_run_line(int32_t op, int32_t dtype, const std::string &family) {
+    const Target &t = target();
+    std::string line = "mlb-run --plugin " + t.plugin_path;
+    if (!t.reference_path.empty() && t.reference_path != t.plugin_path) {
+        line += " --plugin " + t.reference_path;
+    }
+    line += " --device " + t.device_name + " --op " + mlb_op_name(op) + " --dtype " +
+            mlbc_dtype_name(dtype) + " --family " + family + " --seed " + seed_text(t.seed);
+    if (t.full) {
+        line += " --full";
+    }
+    return line + " --compare cpu_ref:0";
+}
+
 void run_op_case(int32_t op, int32_t dtype, const std::string &family) {
     const Target &t = target();
     if (!t.device) {
@@ -44,7 +59,8 @@ void run_op_case(int32_t op, int32_t dtype, const std::string &family) {
     }
     const std::string test = std::string(mlbc_dtype_name(dtype)) + "_" + family;
     const std::string suite = std::string("Op_") + mlb_op_name(op);
-    const std::string repro = "repro: " + t.repro + " --gtest_filter=" + suite + "." + test;
+    const std::string repro = "repro: " + t.repro + " --gtest_filter=" + suite + "." + test +
+                              "\n       " + mlb_run_line(op, dtype, family);
     const std::string id = std::string(mlb_op_name(op)) + " " + mlbc_dtype_name(dtype) + " " +
                            family + " (seed " + seed_text(t.seed) + ")";
     CaseHolder h(op, dtype, family, t.seed, t.full);
