@@ -747,3 +747,29 @@ void mlbc_case_free(mlbc_case *c) {
         c->in_data[i] = NULL;
     }
 }
+
+mlbc_tolerance mlbc_tolerance_for(int32_t op, int32_t dtype, uint64_t accum_len) {
+    mlbc_tolerance t = {0, 0, !mlbc_dtype_is_float(dtype)};
+    if (t.exact || op == MLB_OP_CAST || op == MLB_OP_COPY || op == MLB_OP_FILL ||
+        op == MLB_OP_GATHER) {
+        return t;
+    }
+    switch (dtype) {
+    case MLB_DTYPE_F32:
+        t.rtol = 1.3e-6, t.atol = 1e-5;
+        break;
+    case MLB_DTYPE_F16:
+        t.rtol = 1e-3, t.atol = 1e-5;
+        break;
+    case MLB_DTYPE_BF16:
+        t.rtol = 1.6e-2, t.atol = 1e-5;
+        break;
+    default: /* f64 */
+        t.rtol = 1e-7, t.atol = 1e-7;
+        break;
+    }
+    const double w = accum_len > 1 ? sqrt((double)accum_len) : 1.0;
+    t.atol *= w;
+    t.rtol *= w;
+    return t;
+}

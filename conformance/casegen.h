@@ -104,6 +104,23 @@ int mlbc_case_make(mlbc_case *c, int32_t op, int32_t dtype, const char *family, 
 /** Frees the input images (the struct itself is the caller's). NULL does nothing. */
 void mlbc_case_free(mlbc_case *c);
 
+/* ---- the comparison rule (docs/ops.md section 12), shared by mlb-conformance and mlb-run -- */
+
+/** A per-element tolerance: |got - exp| <= atol + rtol * |exp|, or exact equality. */
+typedef struct mlbc_tolerance {
+    double atol;
+    double rtol;
+    int exact; /**< 1 for integer and bool outputs: values must be equal */
+} mlbc_tolerance;
+
+/**
+ * The tolerance of one op's output. cast, copy, fill and gather have one right answer (a value
+ * moved or rounded once): atol = rtol = 0. Other float outputs take PyTorch's rtol/atol pairs
+ * (f32 1.3e-6/1e-5, f16 1e-3/1e-5, bf16 1.6e-2/1e-5, f64 1e-7/1e-7) widened by
+ * w = max(1, sqrt(accum_len)); integers and bool are exact.
+ */
+mlbc_tolerance mlbc_tolerance_for(int32_t op, int32_t dtype, uint64_t accum_len);
+
 /* ---- element access shared with the comparison ------------------------------------------- */
 
 /** Bytes per element, 0 for unknown. */

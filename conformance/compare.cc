@@ -10,36 +10,11 @@
 namespace mlbc {
 
 Tolerance tolerance_for_op(int32_t op, int32_t dtype, uint64_t accum_len) {
-    if (op == MLB_OP_CAST || op == MLB_OP_COPY || op == MLB_OP_FILL || op == MLB_OP_GATHER) {
-        Tolerance exact; // one right answer: a value moved, or rounded exactly once
-        exact.exact = !mlbc_dtype_is_float(dtype);
-        return exact; // floats: atol = rtol = 0
-    }
-    return tolerance_for(dtype, accum_len);
-}
-
-Tolerance tolerance_for(int32_t dtype, uint64_t accum_len) {
+    const mlbc_tolerance m = mlbc_tolerance_for(op, dtype, accum_len);
     Tolerance t;
-    switch (dtype) {
-    case MLB_DTYPE_F32:
-        t.rtol = 1.3e-6, t.atol = 1e-5;
-        break;
-    case MLB_DTYPE_F16:
-        t.rtol = 1e-3, t.atol = 1e-5;
-        break;
-    case MLB_DTYPE_BF16:
-        t.rtol = 1.6e-2, t.atol = 1e-5;
-        break;
-    case MLB_DTYPE_F64:
-        t.rtol = 1e-7, t.atol = 1e-7;
-        break;
-    default:
-        t.exact = true;
-        return t;
-    }
-    const double w = accum_len > 1 ? std::sqrt(static_cast<double>(accum_len)) : 1.0;
-    t.atol *= w;
-    t.rtol *= w;
+    t.atol = m.atol;
+    t.rtol = m.rtol;
+    t.exact = m.exact != 0;
     return t;
 }
 

@@ -21,18 +21,9 @@ struct Tolerance {
     bool exact = false; // integers and bool
 };
 
-// The per-dtype default as rtol/atol (PyTorch's: f32 1.3e-6/1e-5, f16 1e-3/1e-5,
-// bf16 1.6e-2/1e-5, f64 1e-7/1e-7; integers and bool exact), widened for an op that combines
-// `accum_len` terms into each output element:
-//     w = max(1, sqrt(accum_len)),   atol' = atol * w,   rtol' = rtol * w.
-// (The rounding error of a sum of L terms grows like sqrt(L) for independent
-// roundings; the reference's own error is negligible since it sums in double.)
-// The tolerance of one op's output: cast, copy, fill and gather have one right answer (a value
-// moved, or rounded exactly once, docs/ops.md section 4), so they are compared exactly; every
-// other op gets tolerance_for(dtype, accum_len).
+// The tolerance of one op's output: mlbc_tolerance_for (casegen.h), the one statement of the
+// rule of docs/ops.md section 12, shared with mlb-run.
 Tolerance tolerance_for_op(int32_t op, int32_t dtype, uint64_t accum_len);
-
-Tolerance tolerance_for(int32_t dtype, uint64_t accum_len);
 
 struct Comparison {
     uint64_t elements = 0;          // compared elements

@@ -453,8 +453,8 @@ static int run(const run_options *o) {
         if (!o->quiet) {
             printf("compare: %s against %s\n", mlb_device_name(d), mlb_device_name(r));
         }
-        verdict = run_compare(&p.out, p.out_before, dev.result, ref.result, p.out_size, c.accum_len,
-                              d == r, o->quiet);
+        verdict = run_compare(c.op, &p.out, p.out_before, dev.result, ref.result, p.out_size,
+                              c.accum_len, d == r, o->quiet);
         if (o->out_ref &&
             run_save_tensor(o->out_ref, &p.out, ref.result, o->bf16_as_f32, err) != 0) {
             rc = RUN_EXIT_USAGE;

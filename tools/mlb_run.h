@@ -170,22 +170,14 @@ int run_time(run_device *d, const run_placed *p, const mlbc_case *c, int n, int 
 
 /* ---- run_compare.c -------------------------------------------------------------------------- */
 
-typedef struct run_tolerance {
-    double atol, rtol;
-    int exact;
-} run_tolerance;
-
-/* The per-dtype default widened by sqrt(accum_len), as conformance/compare.cc. */
-run_tolerance run_tolerance_for(int32_t dtype, uint64_t accum_len);
-
 /*
  * Compares output tensor t in got/expected images, checks got's guard bytes against
  * `before`, prints the figures and the first mismatches. bitwise: same device twice.
  * @return RUN_EXIT_OK or RUN_EXIT_MISMATCH.
  */
-int run_compare(const mlb_tensor_desc *t, const unsigned char *before, const unsigned char *got,
-                const unsigned char *expected, size_t size, uint64_t accum_len, int bitwise,
-                int quiet);
+int run_compare(int32_t op, const mlb_tensor_desc *t, const unsigned char *before,
+                const unsigned char *got, const unsigned char *expected, size_t size,
+                uint64_t accum_len, int bitwise, int quiet);
 /*
  * Counts bytes of `after` outside t's elements that differ from `before` and prints a line
  * (prefixed by `who`) when some do. @return the count.
