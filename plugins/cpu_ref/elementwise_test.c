@@ -11,6 +11,7 @@
 #include <float.h>
 
 #include "elementwise_test_util.h"
+#include "op_util.h"
 
 #define MAXN 10
 #define E 2.7182818284590452354
@@ -99,51 +100,6 @@ static const char *dt_name(int32_t dt) {
     static const char *const names[] = {"invalid", "f32", "f16", "bf16", "f64",
                                         "i8",      "u8",  "i32", "i64",  "bool"};
     return dt >= 0 && dt <= BOOL ? names[dt] : "invalid";
-}
-
-static const char *op_name(int32_t op) {
-    switch (op) {
-    case MLB_OP_NEG:
-        return "neg";
-    case MLB_OP_ABS:
-        return "abs";
-    case MLB_OP_EXP:
-        return "exp";
-    case MLB_OP_LOG:
-        return "log";
-    case MLB_OP_SQRT:
-        return "sqrt";
-    case MLB_OP_RSQRT:
-        return "rsqrt";
-    case MLB_OP_TANH:
-        return "tanh";
-    case MLB_OP_SIGMOID:
-        return "sigmoid";
-    case MLB_OP_RELU:
-        return "relu";
-    case MLB_OP_GELU:
-        return "gelu";
-    case MLB_OP_GELU_TANH:
-        return "gelu_tanh";
-    case MLB_OP_SILU:
-        return "silu";
-    case MLB_OP_ADD:
-        return "add";
-    case MLB_OP_SUB:
-        return "sub";
-    case MLB_OP_MUL:
-        return "mul";
-    case MLB_OP_DIV:
-        return "div";
-    case MLB_OP_MAXIMUM:
-        return "maximum";
-    case MLB_OP_MINIMUM:
-        return "minimum";
-    case MLB_OP_POW:
-        return "pow";
-    default:
-        return "?";
-    }
 }
 
 /* ---- every float op in every float dtype ------------------------------------ */
@@ -296,7 +252,7 @@ static void test_float_ops(void) {
                 const int ok =
                     fc->exact ? same_f(got[i], fc->want[i]) : rounded_from(dt, got[i], fc->want[i]);
                 if (!ok) {
-                    fprintf(stderr, "%s %s [%d]: got %.17g, want %.17g\n", op_name(fc->op),
+                    fprintf(stderr, "%s %s [%d]: got %.17g, want %.17g\n", cpuref_op_name(fc->op),
                             dt_name(dt), i, got[i], fc->want[i]);
                 }
                 CHECK(ok);
@@ -363,7 +319,7 @@ static void test_int_ops(void) {
         run_i(ic->op, ic->dt, ic->n, ic->a, ic->op >= MLB_OP_ADD ? ic->b : NULL, got);
         for (int i = 0; i < ic->n; ++i) {
             if (got[i] != ic->want[i]) {
-                fprintf(stderr, "%s %s [%d]: got %lld, want %lld\n", op_name(ic->op),
+                fprintf(stderr, "%s %s [%d]: got %lld, want %lld\n", cpuref_op_name(ic->op),
                         dt_name(ic->dt), i, (long long)got[i], (long long)ic->want[i]);
             }
             CHECK_INT_EQ(got[i], ic->want[i]);
@@ -398,8 +354,8 @@ static void test_dtype_lists(void) {
                 CHECK_INT_EQ(st, in_list ? MLB_OK : MLB_ERROR_UNSUPPORTED);
                 if (!in_list) {
                     char want[96];
-                    snprintf(want, sizeof want, "%s: dtype %s is not supported", op_name(ops[o]),
-                             dt_name(dt));
+                    snprintf(want, sizeof want, "%s: dtype %s is not supported",
+                             cpuref_op_name(ops[o]), dt_name(dt));
                     CHECK_STR_CONTAINS(why, want);
                 }
             }
@@ -838,7 +794,8 @@ static void test_f32_matches_f64(void) {
             const float r = (float)y64[k];
             const int ok = f32_bits_of(r) == f32_bits_of(y32[k]) || (isnan(r) && isnan(y32[k]));
             if (!ok) {
-                fprintf(stderr, "%s [%d]: f32 %a, f64 rounded %a\n", op_name(op), k, y32[k], r);
+                fprintf(stderr, "%s [%d]: f32 %a, f64 rounded %a\n", cpuref_op_name(op), k, y32[k],
+                        r);
             }
             CHECK(ok);
         }

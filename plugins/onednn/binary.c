@@ -19,7 +19,7 @@
 
 mlb_status onednn_binary_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
     const int32_t dt = desc->inputs[0]->dtype;
-    const char *name = onednn_op_name(desc->op);
+    const char *name = cpuref_op_name(desc->op);
     const int minmax = desc->op == MLB_OP_MAXIMUM || desc->op == MLB_OP_MINIMUM;
     if (desc->op == MLB_OP_POW) {
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,

@@ -51,86 +51,9 @@ static const family families[] = {
     {MLB_OP_REDUCE_PROD, onednn_reduction_supported, onednn_reduction_build},
 };
 
-const char *onednn_op_name(int32_t op) {
-    switch (op) {
-    case MLB_OP_NEG:
-        return "neg";
-    case MLB_OP_ABS:
-        return "abs";
-    case MLB_OP_EXP:
-        return "exp";
-    case MLB_OP_LOG:
-        return "log";
-    case MLB_OP_SQRT:
-        return "sqrt";
-    case MLB_OP_RSQRT:
-        return "rsqrt";
-    case MLB_OP_TANH:
-        return "tanh";
-    case MLB_OP_SIGMOID:
-        return "sigmoid";
-    case MLB_OP_RELU:
-        return "relu";
-    case MLB_OP_GELU:
-        return "gelu";
-    case MLB_OP_GELU_TANH:
-        return "gelu_tanh";
-    case MLB_OP_SILU:
-        return "silu";
-    case MLB_OP_ADD:
-        return "add";
-    case MLB_OP_SUB:
-        return "sub";
-    case MLB_OP_MUL:
-        return "mul";
-    case MLB_OP_DIV:
-        return "div";
-    case MLB_OP_MAXIMUM:
-        return "maximum";
-    case MLB_OP_MINIMUM:
-        return "minimum";
-    case MLB_OP_POW:
-        return "pow";
-    case MLB_OP_CAST:
-        return "cast";
-    case MLB_OP_COPY:
-        return "copy";
-    case MLB_OP_FILL:
-        return "fill";
-    case MLB_OP_MATMUL:
-        return "matmul";
-    case MLB_OP_CONV2D:
-        return "conv2d";
-    case MLB_OP_POOL2D:
-        return "pool2d";
-    case MLB_OP_SOFTMAX:
-        return "softmax";
-    case MLB_OP_LOG_SOFTMAX:
-        return "log_softmax";
-    case MLB_OP_LAYER_NORM:
-        return "layer_norm";
-    case MLB_OP_RMS_NORM:
-        return "rms_norm";
-    case MLB_OP_REDUCE_SUM:
-        return "reduce_sum";
-    case MLB_OP_REDUCE_MEAN:
-        return "reduce_mean";
-    case MLB_OP_REDUCE_MAX:
-        return "reduce_max";
-    case MLB_OP_REDUCE_MIN:
-        return "reduce_min";
-    case MLB_OP_REDUCE_PROD:
-        return "reduce_prod";
-    case MLB_OP_GATHER:
-        return "gather";
-    default:
-        return "op";
-    }
-}
-
 mlb_status onednn_check_dtype_float(const mlb_op_desc *desc, int32_t dtype, char *why,
                                     size_t why_len) {
-    const char *name = onednn_op_name(desc->op);
+    const char *name = cpuref_op_name(desc->op);
     switch (dtype) {
     case MLB_DTYPE_F32:
     case MLB_DTYPE_BF16:
@@ -197,7 +120,7 @@ mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_le
     if (!ref || !fam) {
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
                            "%s: not implemented by the oneDNN kernels (op %d)",
-                           onednn_op_name(desc->op), desc->op);
+                           cpuref_op_name(desc->op), desc->op);
     }
     char reason[CPUREF_WHY_LEN] = "";
     st = ref->check(desc, reason, sizeof(reason));

@@ -8,19 +8,18 @@
  *   gelu_erf, gelu_tanh, swish(alpha 1)     -Inf -> NaN        page: 0
  *   log                                     log(1) = -1.43e-6  page: 0, within the f32 atol 1e-5
  *   pow(x, 1, -0.5) as rsqrt                rsqrt(-0) = +Inf   page: -Inf
- * so relu, exp, gelu, gelu_tanh and silu are declined, and rsqrt is sqrt followed by pow(x, alpha 1, beta -1) (1/-0 = -Inf),
- * which needs its intermediate in f32: fine inside a post-op chain, declined
- * as a standalone bf16 op (an eltwise primitive has one data type, and one
- * with eltwise post-ops falls back to ref:any and computes garbage).
- * neg (linear alpha -1), abs, sqrt, tanh and sigmoid (logistic) match.
- * Integer neg/abs are declined: oneDNN computes through f32 and saturates,
- * the page wraps (neg(i8 -128) = -128).
+ * so relu, exp, gelu, gelu_tanh and silu are declined, and rsqrt is sqrt followed by pow(x, alpha
+ * 1, beta -1) (1/-0 = -Inf), which needs its intermediate in f32: fine inside a post-op chain,
+ * declined as a standalone bf16 op (an eltwise primitive has one data type, and one with eltwise
+ * post-ops falls back to ref:any and computes garbage). neg (linear alpha -1), abs, sqrt, tanh and
+ * sigmoid (logistic) match. Integer neg/abs are declined: oneDNN computes through f32 and
+ * saturates, the page wraps (neg(i8 -128) = -128).
  */
 #include "onednn_impl.h"
 
 mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, onednn_eltwise *chain,
                                 int *count, char *why, size_t why_len) {
-    const char *name = onednn_op_name(op);
+    const char *name = cpuref_op_name(op);
     *count = 1;
     chain[0].alpha = chain[0].beta = 0.0f;
     switch (op) {
@@ -113,7 +112,7 @@ mlb_status onednn_unary_supported(const mlb_op_desc *desc, char *why, size_t why
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
                            "%s: integer eltwise in oneDNN computes through f32 and saturates; "
                            "docs/ops.md wraps (neg(i8 -128) = -128)",
-                           onednn_op_name(desc->op));
+                           cpuref_op_name(desc->op));
     }
     mlb_status st = onednn_check_dtype_float(desc, dt, why, why_len);
     onednn_eltwise chain[2];

@@ -18,6 +18,7 @@
 #include <dnnl.h>
 
 #include "onednn_kernels.h"
+#include "op_util.h"
 
 #define ONEDNN_MAX_SLOTS 24
 #define ONEDNN_MAX_STEPS 12
@@ -204,7 +205,5 @@ mlb_status onednn_fail(mlb_status status, char *why, size_t why_len, const char 
 /* A oneDNN status as MLB: unimplemented -> UNSUPPORTED, out_of_memory -> OUT_OF_MEMORY, else
  * INTERNAL; with "what: oneDNN says ...". */
 mlb_status onednn_status(dnnl_status_t s, const char *what, char *why, size_t why_len);
-/* Short op name for messages. */
-const char *onednn_op_name(int32_t op);
 
 #endif /* ONEDNN_IMPL_H */

@@ -21,7 +21,7 @@
 
 mlb_status onednn_reduction_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
     const int32_t dt = desc->inputs[0]->dtype;
-    const char *name = onednn_op_name(desc->op);
+    const char *name = cpuref_op_name(desc->op);
     const int minmax = desc->op == MLB_OP_REDUCE_MAX || desc->op == MLB_OP_REDUCE_MIN;
     if (dt == MLB_DTYPE_I8 || dt == MLB_DTYPE_U8) {
         return minmax ? MLB_OK

@@ -21,5 +21,5 @@ mlb_status onednn_softmax_supported(const mlb_op_desc *desc, char *why, size_t w
                        "%s: oneDNN 2.6 does not spread a NaN or +Inf to the whole slice "
                        "(softmax of {1, NaN, 3, -Inf} = {0, NaN, 0, 0}); docs/ops.md gives NaN "
                        "everywhere",
-                       onednn_op_name(desc->op));
+                       cpuref_op_name(desc->op));
 }
