@@ -11,16 +11,6 @@
 #include "ops.h"
 #include "tensor.h"
 
-/* Axis numbers of the channel, height and width axes of an activation tensor. */
-typedef struct layout_axes {
-    int32_t c, h, w;
-} layout_axes;
-
-static layout_axes axes_of(int32_t layout) {
-    const layout_axes nchw = {1, 2, 3}, nhwc = {3, 1, 2};
-    return layout == MLB_LAYOUT_NHWC ? nhwc : nchw;
-}
-
 static mlb_status check_attr_values(const mlb_conv2d_attrs *at, char *why, size_t why_len) {
     if (at->layout != MLB_LAYOUT_NCHW && at->layout != MLB_LAYOUT_NHWC) {
         return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
@@ -52,32 +42,6 @@ static mlb_status check_attr_values(const mlb_conv2d_attrs *at, char *why, size_
     return MLB_OK;
 }
 
-/*
- * Output extent along one spatial axis (`axis` names it in messages):
- * (in + pad0 + pad1 - dil*(k-1) - 1) / stride + 1, after checking that the
- * padded input holds the dilated kernel. Overflowing values are rejected.
- */
-static mlb_status out_extent(const char *axis, int64_t in, int64_t pad0, int64_t pad1, int64_t k,
-                             int64_t dil, int64_t stride, int64_t *out, char *why, size_t why_len) {
-    int64_t padded, span;
-    if (__builtin_add_overflow(in, pad0, &padded) ||
-        __builtin_add_overflow(padded, pad1, &padded)) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "conv2d: padded %s overflows int64", axis);
-    }
-    if (__builtin_mul_overflow(dil, k - 1, &span) || __builtin_add_overflow(span, 1, &span)) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "conv2d: dilated kernel %s overflows int64", axis);
-    }
-    if (padded < span) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "conv2d: padded input %s (%lld) < dilated kernel %s (%lld)", axis,
-                           (long long)padded, axis, (long long)span);
-    }
-    *out = (padded - span) / stride + 1;
-    return MLB_OK;
-}
-
 static mlb_status check_shapes(const mlb_op_desc *desc, const mlb_conv2d_attrs *at, char *why,
                                size_t why_len) {
     const mlb_tensor_desc *x = desc->inputs[0], *w = desc->inputs[1], *o = desc->outputs[0];
@@ -87,7 +51,7 @@ static mlb_status check_shapes(const mlb_op_desc *desc, const mlb_conv2d_attrs *
         return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
                            "conv2d: %s has rank %d, expected 4", name, r);
     }
-    const layout_axes ax = axes_of(at->layout);
+    const cpuref_layout_axes ax = cpuref_layout_axes_of(at->layout);
     const int64_t n = x->shape[0], c = x->shape[ax.c], h = x->shape[ax.h], wd = x->shape[ax.w];
     const int64_t oc = w->shape[0], kh = w->shape[2], kw = w->shape[3];
     if (c < 1 || oc < 1) {
@@ -111,11 +75,13 @@ static mlb_status check_shapes(const mlb_op_desc *desc, const mlb_conv2d_attrs *
                            (long long)kw);
     }
     int64_t oh, ow;
-    mlb_status st = out_extent("height", h, at->padding[0], at->padding[1], kh, at->dilation[0],
-                               at->stride[0], &oh, why, why_len);
+    mlb_status st =
+        cpuref_window_extent(desc, "height", "dilated kernel", h, at->padding[0], at->padding[1],
+                             kh, at->dilation[0], at->stride[0], &oh, why, why_len);
     if (st == MLB_OK) {
-        st = out_extent("width", wd, at->padding[2], at->padding[3], kw, at->dilation[1],
-                        at->stride[1], &ow, why, why_len);
+        st = cpuref_window_extent(desc, "width", "dilated kernel", wd, at->padding[2],
+                                  at->padding[3], kw, at->dilation[1], at->stride[1], &ow, why,
+                                  why_len);
     }
     if (st != MLB_OK) {
         return st;
@@ -174,7 +140,7 @@ mlb_status cpuref_conv2d_run(const mlb_op_desc *desc, uint8_t *const *in, uint8_
     if (cpuref_numel(o) == 0) {
         return MLB_OK;
     }
-    const layout_axes ax = axes_of(at->layout);
+    const cpuref_layout_axes ax = cpuref_layout_axes_of(at->layout);
     const int64_t n_ext = o->shape[0], oc_ext = o->shape[ax.c];
     const int64_t oh_ext = o->shape[ax.h], ow_ext = o->shape[ax.w];
     const int64_t h = x->shape[ax.h], wd = x->shape[ax.w];

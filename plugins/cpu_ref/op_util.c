@@ -11,13 +11,14 @@ const char *cpuref_op_name(int32_t op) {
         return text;
         NAME(MLB_OP_NEG, "neg")
         NAME(MLB_OP_ABS, "abs")
-        NAME(MLB_OP_EXP, "exp") NAME(MLB_OP_LOG, "log") NAME(MLB_OP_SQRT, "sqrt") NAME(
-            MLB_OP_RSQRT, "rsqrt") NAME(MLB_OP_TANH, "tanh") NAME(MLB_OP_SIGMOID, "sigmoid")
-            NAME(MLB_OP_RELU, "relu") NAME(MLB_OP_GELU, "gelu") NAME(MLB_OP_GELU_TANH, "gelu_tanh")
-                NAME(MLB_OP_SILU, "silu") NAME(MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub")
-                    NAME(MLB_OP_MUL, "mul") NAME(MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum")
-                        NAME(MLB_OP_MINIMUM, "minimum") NAME(MLB_OP_POW, "pow") NAME(
-                            MLB_OP_CAST, "cast") NAME(MLB_OP_COPY, "copy") NAME(MLB_OP_FILL, "fill")
+        NAME(MLB_OP_EXP, "exp")
+        NAME(MLB_OP_LOG, "log") NAME(MLB_OP_SQRT, "sqrt") NAME(MLB_OP_RSQRT, "rsqrt") NAME(
+            MLB_OP_TANH, "tanh") NAME(MLB_OP_SIGMOID, "sigmoid") NAME(MLB_OP_RELU, "relu")
+            NAME(MLB_OP_GELU, "gelu") NAME(MLB_OP_GELU_TANH, "gelu_tanh") NAME(MLB_OP_SILU, "silu")
+                NAME(MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub") NAME(MLB_OP_MUL, "mul")
+                    NAME(MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum") NAME(
+                        MLB_OP_MINIMUM, "minimum") NAME(MLB_OP_POW, "pow") NAME(MLB_OP_CAST, "cast")
+                        NAME(MLB_OP_COPY, "copy") NAME(MLB_OP_FILL, "fill")
                             NAME(MLB_OP_MATMUL, "matmul") NAME(MLB_OP_CONV2D, "conv2d")
                                 NAME(MLB_OP_POOL2D, "pool2d") NAME(MLB_OP_SOFTMAX, "softmax")
                                     NAME(MLB_OP_LOG_SOFTMAX, "log_softmax")
@@ -137,5 +138,33 @@ mlb_status cpuref_check_shape_is(const mlb_op_desc *desc, const char *what,
                                (long long)shape[k]);
         }
     }
+    return MLB_OK;
+}
+
+cpuref_layout_axes cpuref_layout_axes_of(int32_t layout) {
+    const cpuref_layout_axes nchw = {1, 2, 3}, nhwc = {3, 1, 2};
+    return layout == MLB_LAYOUT_NHWC ? nhwc : nchw;
+}
+
+mlb_status cpuref_window_extent(const mlb_op_desc *desc, const char *axis, const char *window,
+                                int64_t in, int64_t pad0, int64_t pad1, int64_t k, int64_t dilation,
+                                int64_t stride, int64_t *out, char *why, size_t why_len) {
+    const char *name = cpuref_op_name(desc->op);
+    int64_t padded, span;
+    if (__builtin_add_overflow(in, pad0, &padded) ||
+        __builtin_add_overflow(padded, pad1, &padded)) {
+        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "%s: padded %s overflows int64", name, axis);
+    }
+    if (__builtin_mul_overflow(dilation, k - 1, &span) || __builtin_add_overflow(span, 1, &span)) {
+        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len, "%s: %s %s overflows int64",
+                           name, window, axis);
+    }
+    if (padded < span) {
+        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "%s: padded input %s (%lld) < %s %s (%lld)", name, axis,
+                           (long long)padded, window, axis, (long long)span);
+    }
+    *out = (padded - span) / stride + 1;
     return MLB_OK;
 }

@@ -51,6 +51,22 @@ mlb_status cpuref_normalize_axis(const mlb_op_desc *desc, int32_t axis, int32_t 
 mlb_status cpuref_check_output_strides(const mlb_op_desc *desc, const mlb_tensor_desc *out,
                                        char *why, size_t why_len);
 
+/* Channel, height and width axis numbers of an NCHW or NHWC activation tensor. */
+typedef struct cpuref_layout_axes {
+    int32_t c, h, w;
+} cpuref_layout_axes;
+cpuref_layout_axes cpuref_layout_axes_of(int32_t layout);
+
+/*
+ * Output extent of a sliding window along one spatial axis (`axis` names it in messages):
+ * (in + pad0 + pad1 - dilation*(k-1) - 1) / stride + 1, after checking that the padded input
+ * holds the (dilated) window; `window` names it in messages ("kernel", "dilated kernel").
+ * Overflowing values are INVALID_ARGUMENT.
+ */
+mlb_status cpuref_window_extent(const mlb_op_desc *desc, const char *axis, const char *window,
+                                int64_t in, int64_t pad0, int64_t pad1, int64_t k, int64_t dilation,
+                                int64_t stride, int64_t *out, char *why, size_t why_len);
+
 /* The attrs struct is present and its struct_size covers up to `needed` bytes. */
 mlb_status cpuref_check_attrs(const mlb_op_desc *desc, size_t needed, char *why, size_t why_len);
 

@@ -10,16 +10,6 @@
 #include "ops.h"
 #include "tensor.h"
 
-/* Axis numbers of the channel, height and width axes of an activation tensor. */
-typedef struct layout_axes {
-    int32_t c, h, w;
-} layout_axes;
-
-static layout_axes axes_of(int32_t layout) {
-    const layout_axes nchw = {1, 2, 3}, nhwc = {3, 1, 2};
-    return layout == MLB_LAYOUT_NHWC ? nhwc : nchw;
-}
-
 static mlb_status check_attr_values(const mlb_pool2d_attrs *at, char *why, size_t why_len) {
     if (at->mode != MLB_POOL_MAX && at->mode != MLB_POOL_AVG) {
         return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
@@ -57,24 +47,6 @@ static mlb_status check_attr_values(const mlb_pool2d_attrs *at, char *why, size_
     return MLB_OK;
 }
 
-/* Output extent along one axis: (in + pad0 + pad1 - k) / stride + 1, once the window fits. */
-static mlb_status out_extent(const char *axis, int64_t in, int64_t pad0, int64_t pad1, int64_t k,
-                             int64_t stride, int64_t *out, char *why, size_t why_len) {
-    int64_t padded;
-    if (__builtin_add_overflow(in, pad0, &padded) ||
-        __builtin_add_overflow(padded, pad1, &padded)) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "pool2d: padded %s overflows int64", axis);
-    }
-    if (padded < k) {
-        return cpuref_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "pool2d: padded input %s (%lld) < kernel %s (%lld)", axis,
-                           (long long)padded, axis, (long long)k);
-    }
-    *out = (padded - k) / stride + 1;
-    return MLB_OK;
-}
-
 static mlb_status check_shapes(const mlb_op_desc *desc, const mlb_pool2d_attrs *at, char *why,
                                size_t why_len) {
     const mlb_tensor_desc *x = desc->inputs[0], *o = desc->outputs[0];
@@ -83,14 +55,15 @@ static mlb_status check_shapes(const mlb_op_desc *desc, const mlb_pool2d_attrs *
                            "pool2d: %s has rank %d, expected 4", x->rank != 4 ? "input" : "output",
                            x->rank != 4 ? x->rank : o->rank);
     }
-    const layout_axes ax = axes_of(at->layout);
+    const cpuref_layout_axes ax = cpuref_layout_axes_of(at->layout);
     const int64_t n = x->shape[0], c = x->shape[ax.c], h = x->shape[ax.h], w = x->shape[ax.w];
     int64_t oh, ow;
-    mlb_status st = out_extent("height", h, at->padding[0], at->padding[1], at->kernel[0],
-                               at->stride[0], &oh, why, why_len);
+    mlb_status st =
+        cpuref_window_extent(desc, "height", "kernel", h, at->padding[0], at->padding[1],
+                             at->kernel[0], 1, at->stride[0], &oh, why, why_len);
     if (st == MLB_OK) {
-        st = out_extent("width", w, at->padding[2], at->padding[3], at->kernel[1], at->stride[1],
-                        &ow, why, why_len);
+        st = cpuref_window_extent(desc, "width", "kernel", w, at->padding[2], at->padding[3],
+                                  at->kernel[1], 1, at->stride[1], &ow, why, why_len);
     }
     if (st != MLB_OK) {
         return st;
@@ -154,7 +127,7 @@ mlb_status cpuref_pool2d_run(const mlb_op_desc *desc, uint8_t *const *in, uint8_
     if (cpuref_numel(o) == 0) {
         return MLB_OK;
     }
-    const layout_axes ax = axes_of(at->layout);
+    const cpuref_layout_axes ax = cpuref_layout_axes_of(at->layout);
     const int64_t n_ext = o->shape[0], c_ext = o->shape[ax.c];
     const int64_t oh_ext = o->shape[ax.h], ow_ext = o->shape[ax.w];
     const int64_t h = x->shape[ax.h], w = x->shape[ax.w];
