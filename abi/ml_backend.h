@@ -179,6 +179,23 @@ enum mlb_dtype {
 /** Number of dtype values including MLB_DTYPE_INVALID (v1.0). @since 1.0 */
 #define MLB_DTYPE_COUNT_1_0 10
 
+/**
+ * Every dtype of v1.0 in enum order, as X(value): for tables and loops over the
+ * whole set (`int32_t all[] = {MLB_DTYPE_LIST_1_0(MY_ENTRY)};`). @since 1.0
+ */
+/* clang-format off */
+#define MLB_DTYPE_LIST_1_0(X) \
+    X(MLB_DTYPE_F32) \
+    X(MLB_DTYPE_F16) \
+    X(MLB_DTYPE_BF16) \
+    X(MLB_DTYPE_F64) \
+    X(MLB_DTYPE_I8) \
+    X(MLB_DTYPE_U8) \
+    X(MLB_DTYPE_I32) \
+    X(MLB_DTYPE_I64) \
+    X(MLB_DTYPE_BOOL)
+/* clang-format on */
+
 /* ===========================================================================
  * Tensor descriptors
  * ======================================================================== */
@@ -413,6 +430,50 @@ enum mlb_op {
     /** First value of the vendor-private range (inclusive); 0x40000000..0x7fffffff. */
     MLB_OP_VENDOR_FIRST = 0x40000000
 };
+
+/**
+ * Every op of v1.0 in enum order, as X(value): for tables and loops over the
+ * whole set. Later minors add MLB_OP_LIST_1_<n> lists; this one never changes.
+ * @since 1.0
+ */
+/* clang-format off */
+#define MLB_OP_LIST_1_0(X) \
+    X(MLB_OP_NEG) \
+    X(MLB_OP_ABS) \
+    X(MLB_OP_EXP) \
+    X(MLB_OP_LOG) \
+    X(MLB_OP_SQRT) \
+    X(MLB_OP_RSQRT) \
+    X(MLB_OP_TANH) \
+    X(MLB_OP_SIGMOID) \
+    X(MLB_OP_RELU) \
+    X(MLB_OP_GELU) \
+    X(MLB_OP_GELU_TANH) \
+    X(MLB_OP_SILU) \
+    X(MLB_OP_ADD) \
+    X(MLB_OP_SUB) \
+    X(MLB_OP_MUL) \
+    X(MLB_OP_DIV) \
+    X(MLB_OP_MAXIMUM) \
+    X(MLB_OP_MINIMUM) \
+    X(MLB_OP_POW) \
+    X(MLB_OP_CAST) \
+    X(MLB_OP_COPY) \
+    X(MLB_OP_FILL) \
+    X(MLB_OP_MATMUL) \
+    X(MLB_OP_CONV2D) \
+    X(MLB_OP_POOL2D) \
+    X(MLB_OP_SOFTMAX) \
+    X(MLB_OP_LOG_SOFTMAX) \
+    X(MLB_OP_LAYER_NORM) \
+    X(MLB_OP_RMS_NORM) \
+    X(MLB_OP_REDUCE_SUM) \
+    X(MLB_OP_REDUCE_MEAN) \
+    X(MLB_OP_REDUCE_MAX) \
+    X(MLB_OP_REDUCE_MIN) \
+    X(MLB_OP_REDUCE_PROD) \
+    X(MLB_OP_GATHER)
+/* clang-format on */
 
 /**
  * A fused epilogue for matmul and conv2d: y = act(acc + bias), where bias has

@@ -8,23 +8,12 @@
 
 #include <string.h>
 
-const int32_t mlb_info_ops[] = {
-    MLB_OP_NEG,        MLB_OP_ABS,         MLB_OP_EXP,         MLB_OP_LOG,
-    MLB_OP_SQRT,       MLB_OP_RSQRT,       MLB_OP_TANH,        MLB_OP_SIGMOID,
-    MLB_OP_RELU,       MLB_OP_GELU,        MLB_OP_GELU_TANH,   MLB_OP_SILU,
-    MLB_OP_ADD,        MLB_OP_SUB,         MLB_OP_MUL,         MLB_OP_DIV,
-    MLB_OP_MAXIMUM,    MLB_OP_MINIMUM,     MLB_OP_POW,         MLB_OP_CAST,
-    MLB_OP_COPY,       MLB_OP_FILL,        MLB_OP_MATMUL,      MLB_OP_CONV2D,
-    MLB_OP_POOL2D,     MLB_OP_SOFTMAX,     MLB_OP_LOG_SOFTMAX, MLB_OP_LAYER_NORM,
-    MLB_OP_RMS_NORM,   MLB_OP_REDUCE_SUM,  MLB_OP_REDUCE_MEAN, MLB_OP_REDUCE_MAX,
-    MLB_OP_REDUCE_MIN, MLB_OP_REDUCE_PROD, MLB_OP_GATHER,
-};
+#define INFO_LIST_ENTRY(v) v,
+const int32_t mlb_info_ops[] = {MLB_OP_LIST_1_0(INFO_LIST_ENTRY)};
 const unsigned mlb_info_op_count = sizeof mlb_info_ops / sizeof mlb_info_ops[0];
 
-const int32_t mlb_info_dtypes[] = {
-    MLB_DTYPE_F32, MLB_DTYPE_F16, MLB_DTYPE_BF16, MLB_DTYPE_F64,  MLB_DTYPE_I8,
-    MLB_DTYPE_U8,  MLB_DTYPE_I32, MLB_DTYPE_I64,  MLB_DTYPE_BOOL,
-};
+const int32_t mlb_info_dtypes[] = {MLB_DTYPE_LIST_1_0(INFO_LIST_ENTRY)};
+#undef INFO_LIST_ENTRY
 const unsigned mlb_info_dtype_count = sizeof mlb_info_dtypes / sizeof mlb_info_dtypes[0];
 
 /* Sets tensor `slot` to a contiguous tensor. */

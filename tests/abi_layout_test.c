@@ -285,7 +285,26 @@ static void pin_other_enums(void) {
     PIN_VALUE(MLB_FEATURE_FUSED_EPILOGUE, 64);
 }
 
+/* The v1.0 lists hold every op and dtype once, in enum order; they never change. */
+static void pin_lists(void) {
+#define LIST_ENTRY(v) v,
+    static const int32_t ops[] = {MLB_OP_LIST_1_0(LIST_ENTRY)};
+    static const int32_t dtypes[] = {MLB_DTYPE_LIST_1_0(LIST_ENTRY)};
+#undef LIST_ENTRY
+    PIN_VALUE(sizeof ops / sizeof ops[0], 35);
+    PIN_VALUE(sizeof dtypes / sizeof dtypes[0], MLB_DTYPE_COUNT_1_0 - 1);
+    for (size_t i = 1; i < sizeof ops / sizeof ops[0]; ++i) {
+        CHECK(ops[i - 1] < ops[i]);
+    }
+    for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; ++i) {
+        CHECK_INT_EQ(dtypes[i], (int32_t)i + 1);
+    }
+    PIN_VALUE(ops[0], MLB_OP_NEG);
+    PIN_VALUE(ops[34], MLB_OP_GATHER);
+}
+
 int main(void) {
+    pin_lists();
     pin_versioning();
     pin_statuses();
     pin_dtypes();
