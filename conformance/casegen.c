@@ -472,9 +472,13 @@ void cg_value(int32_t dtype, void *p, cg_dist d, cg_rng *r) {
         mlbc_store_f64(dtype, p, d.lo + (d.hi - d.lo) * cg_unit(r));
         return;
     case CG_SPECIAL:
+    case CG_SPECIAL_ACCUM:
         if (cg_range(r, 0, 3) != 0) {
             cg_dist g = {CG_GRID, d.lo, d.hi};
             cg_value(dtype, p, g, r);
+        } else if (is_float && d.kind == CG_SPECIAL_ACCUM) {
+            const double sp[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 1.0, -1.0};
+            mlbc_store_f64(dtype, p, sp[cg_range(r, 0, 6)]);
         } else if (is_float) {
             const double m = float_max(dtype), t = float_tiny(dtype);
             const double sp[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, t, -t, m, -m, 1.0, -1.0};

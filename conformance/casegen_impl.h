@@ -20,14 +20,17 @@ double cg_unit(cg_rng *r);
 
 /* How input values are drawn. */
 enum cg_dist_kind {
-    CG_GRID,     /* multiples of 1/16 in [lo, hi]; integers in [lo, hi] for integer dtypes */
-    CG_INT,      /* integers in [lo, hi] (integer-valued floats: sums stay exact) */
-    CG_FULLINT,  /* the integer dtype's whole range (wrap-around); floats: grid [-4, 4] */
-    CG_UNIFORM,  /* continuous in [lo, hi], rounded to the dtype */
-    CG_SPECIAL,  /* 1 in 4 a special (NaN, +-Inf, +-0, subnormal, max, extremes), else grid */
-    CG_CAST,     /* fractions, huge magnitudes, NaN/Inf: every branch of the cast rules */
-    CG_NEAR_TIE, /* values at and next to rounding ties of dtype `lo` (f16, bf16 or f32) */
-    CG_BOOL      /* 0 or 1 */
+    CG_GRID,          /* multiples of 1/16 in [lo, hi]; integers in [lo, hi] for integer dtypes */
+    CG_INT,           /* integers in [lo, hi] (integer-valued floats: sums stay exact) */
+    CG_FULLINT,       /* the integer dtype's whole range (wrap-around); floats: grid [-4, 4] */
+    CG_UNIFORM,       /* continuous in [lo, hi], rounded to the dtype */
+    CG_SPECIAL,       /* 1 in 4 a special (NaN, +-Inf, +-0, subnormal, max, extremes), else grid */
+    CG_SPECIAL_ACCUM, /* as CG_SPECIAL for floats without max and subnormal: NaN/Inf/zero
+                       * propagation through sums and products whose partial results stay in
+                       * range in any order (docs/ops.md section 10) */
+    CG_CAST,          /* fractions, huge magnitudes, NaN/Inf: every branch of the cast rules */
+    CG_NEAR_TIE,      /* values at and next to rounding ties of dtype `lo` (f16, bf16 or f32) */
+    CG_BOOL           /* 0 or 1 */
 };
 
 typedef struct cg_dist {

@@ -704,7 +704,11 @@ int cg_reduce(mlbc_case *c, cg_rng *r) {
     } else if (cg_is(c, "last") || cg_is(c, "special")) {
         at->axes = 4;
         if (cg_is(c, "special")) {
-            d.kind = CG_SPECIAL;
+            /* max and min see every special value; sums and products only those whose result
+             * does not depend on the order of accumulation (docs/ops.md section 10). */
+            const int accum = c->op == MLB_OP_REDUCE_SUM || c->op == MLB_OP_REDUCE_MEAN ||
+                              c->op == MLB_OP_REDUCE_PROD;
+            d.kind = accum ? CG_SPECIAL_ACCUM : CG_SPECIAL;
         }
     } else if (cg_is(c, "first_keepdims")) {
         at->axes = 1, at->keepdims = 1;

@@ -21,7 +21,7 @@ AC_DEFUN([MLB_CHECK_ONEDNN], [
     CPPFLAGS="$mlb_save_CPPFLAGS"; LDFLAGS="$mlb_save_LDFLAGS"; LIBS="$mlb_save_LIBS"
     AS_IF([test $mlb_onednn_ok = yes],
       [ONEDNN_LIBS="$ONEDNN_LDFLAGS -ldnnl"
-       mlb_onednn_why="oneDNN found: its kernel library and tests (the plugin is not assembled yet)"
+       mlb_onednn_why="oneDNN found: mlb_onednn plugin, its kernel library, tests and bench"
        mlb_onednn_build=yes],
       [mlb_onednn_why="dnnl.h / libdnnl not found (apt-get install libdnnl-dev)"
        AS_IF([test "x$with_onednn" != xauto],

@@ -14,39 +14,37 @@ static mlb_status alloc_failed(struct mlb_plugin_device_s *d, uint64_t size, con
     pthread_mutex_lock(&d->stats_mu);
     ++d->stats.failed_alloc_count;
     pthread_mutex_unlock(&d->stats_mu);
-    return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: buffer_alloc: %llu bytes: %s",
+    return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "buffer_alloc: %llu bytes: %s",
                         (unsigned long long)size, reason);
 }
 
 mlb_status cpuref_buffer_alloc(mlb_plugin_device device, const mlb_buffer_desc *desc,
                                mlb_plugin_buffer *buffer) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: buffer_alloc: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "buffer_alloc: not a device of this plugin");
     }
     if (!desc || !buffer) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: buffer_alloc: %s is NULL",
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "buffer_alloc: %s is NULL",
                             desc ? "buffer" : "desc");
     }
     if (desc->struct_size < MLB_STRUCT_SIZE(mlb_buffer_desc, size)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: buffer_alloc: desc->struct_size %zu is too small (need %zu)",
+                            "buffer_alloc: desc->struct_size %zu is too small (need %zu)",
                             desc->struct_size, MLB_STRUCT_SIZE(mlb_buffer_desc, size));
     }
     uint64_t align = MLB_HAS_FIELD(desc, mlb_buffer_desc, alignment) ? desc->alignment : 0;
     if (desc->memory_kind >= CPUREF_MEMORY_KIND_COUNT) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: buffer_alloc: memory kind %u, but there are %u kinds",
+                            "buffer_alloc: memory kind %u, but there are %u kinds",
                             desc->memory_kind, CPUREF_MEMORY_KIND_COUNT);
     }
     if (desc->flags != 0) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: buffer_alloc: flags 0x%x, but no flag is defined",
-                            desc->flags);
+                            "buffer_alloc: flags 0x%x, but no flag is defined", desc->flags);
     }
     if (align & (align - 1)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: buffer_alloc: alignment %llu is not a power of two",
+                            "buffer_alloc: alignment %llu is not a power of two",
                             (unsigned long long)align);
     }
     if (align < CPUREF_ALIGNMENT) {
@@ -101,8 +99,8 @@ mlb_status cpuref_buffer_check_range(mlb_plugin_buffer buffer, uint64_t offset, 
                                      const char *what) {
     if (offset > buffer->size || size > buffer->size - offset) {
         return cpuref_error(MLB_ERROR_OUT_OF_RANGE,
-                            "cpu_ref: %s: bytes [%llu, %llu + %llu) outside a buffer of %llu bytes",
-                            what, (unsigned long long)offset, (unsigned long long)offset,
+                            "%s: bytes [%llu, %llu + %llu) outside a buffer of %llu bytes", what,
+                            (unsigned long long)offset, (unsigned long long)offset,
                             (unsigned long long)size, (unsigned long long)buffer->size);
     }
     return MLB_OK;
@@ -111,11 +109,11 @@ mlb_status cpuref_buffer_check_range(mlb_plugin_buffer buffer, uint64_t offset, 
 mlb_status cpuref_buffer_host_pointer(mlb_plugin_buffer buffer, void **ptr) {
     if (!buffer || !ptr) {
         return cpuref_error(buffer ? MLB_ERROR_INVALID_ARGUMENT : MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: buffer_host_pointer: %s is NULL", buffer ? "ptr" : "buffer");
+                            "buffer_host_pointer: %s is NULL", buffer ? "ptr" : "buffer");
     }
     if (buffer->memory_kind != 1) {
         return cpuref_error(MLB_ERROR_UNSUPPORTED,
-                            "cpu_ref: buffer_host_pointer: memory kind %u is not host-accessible "
+                            "buffer_host_pointer: memory kind %u is not host-accessible "
                             "(only kind 1 is)",
                             buffer->memory_kind);
     }
@@ -126,8 +124,7 @@ mlb_status cpuref_buffer_host_pointer(mlb_plugin_buffer buffer, void **ptr) {
 mlb_status cpuref_buffer_native_handle(mlb_plugin_buffer buffer, void **handle) {
     if (!buffer || !handle) {
         return cpuref_error(buffer ? MLB_ERROR_INVALID_ARGUMENT : MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: buffer_native_handle: %s is NULL",
-                            buffer ? "handle" : "buffer");
+                            "buffer_native_handle: %s is NULL", buffer ? "handle" : "buffer");
     }
     *handle = buffer->data;
     return MLB_OK;
@@ -136,11 +133,11 @@ mlb_status cpuref_buffer_native_handle(mlb_plugin_buffer buffer, void **handle) 
 mlb_status cpuref_device_get_memory_stats(mlb_plugin_device device, mlb_memory_stats *stats) {
     if (device != &cpuref_the_device) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: device_get_memory_stats: not a cpu_ref device");
+                            "device_get_memory_stats: not a device of this plugin");
     }
     if (!stats || stats->struct_size < sizeof(size_t)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: device_get_memory_stats: stats is NULL or its struct_size "
+                            "device_get_memory_stats: stats is NULL or its struct_size "
                             "is smaller than a size_t");
     }
     cpuref_device_setup();
@@ -158,7 +155,7 @@ mlb_status cpuref_device_get_memory_stats(mlb_plugin_device device, mlb_memory_s
 mlb_status cpuref_device_reset_peak_memory(mlb_plugin_device device) {
     if (device != &cpuref_the_device) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: device_reset_peak_memory: not a cpu_ref device");
+                            "device_reset_peak_memory: not a device of this plugin");
     }
     pthread_mutex_lock(&device->stats_mu);
     device->stats.peak_bytes_in_use = device->stats.bytes_in_use;
@@ -168,16 +165,16 @@ mlb_status cpuref_device_reset_peak_memory(mlb_plugin_device device) {
 
 mlb_status cpuref_host_alloc(mlb_plugin_device device, uint64_t size, void **ptr) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: host_alloc: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "host_alloc: not a device of this plugin");
     }
     if (!ptr) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: host_alloc: ptr is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "host_alloc: ptr is NULL");
     }
     cpuref_device_setup();
     void *p = NULL;
     if (size > device->phys_bytes ||
         posix_memalign(&p, CPUREF_ALIGNMENT, size ? (size_t)size : 1) != 0) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: host_alloc: %llu bytes: %s",
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "host_alloc: %llu bytes: %s",
                             (unsigned long long)size, strerror(ENOMEM));
     }
     *ptr = p;

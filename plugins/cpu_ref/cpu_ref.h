@@ -1,7 +1,8 @@
 /*
- * cpu_ref.h - private structures of the cpu_ref runtime: the device, buffers,
- * streams (an in-order command queue served by one worker thread), events and
- * kernels, and the helpers the runtime files share.
+ * cpu_ref.h - private structures of the host runtime (cpu_ref's, shared with
+ * every plugin whose device is this CPU; backend.h says what a plugin adds):
+ * the device, buffers, streams (an in-order command queue served by one
+ * worker thread), events and kernels, and the helpers the runtime files share.
  *
  * Locks, from outer to inner (never taken the other way round):
  *   cpuref_device.streams_mu   the list of live streams
@@ -17,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "ml_backend.h"
 #include "ops.h"
 
@@ -85,6 +87,7 @@ typedef struct cpuref_desc_copy {
 struct mlb_plugin_kernel_s {
     atomic_uint refs; /* the caller + each queued launch */
     const cpuref_op *op;
+    void *state; /* the backend's (cpuref_backend.kernel_create); NULL without one */
     cpuref_desc_copy copy;
 };
 
@@ -148,9 +151,12 @@ struct mlb_plugin_stream_s {
 void cpuref_log(int32_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- error.c ---- */
-/* Sets the calling thread's last error (printf-style) and returns `status`. */
+/* Sets the calling thread's last error to "<plugin name>: " and the printf-style message, and
+ * returns `status`. */
 mlb_status cpuref_error(mlb_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* As cpuref_error, with a message that already carries the prefix (passed on unchanged). */
+mlb_status cpuref_error_verbatim(mlb_status status, const char *message);
 const char *cpuref_get_last_error(void);
 
 /* ---- device.c ---- */

@@ -1,5 +1,5 @@
 /*
- * device.c - cpu_ref's one device: properties, memory kinds, attributes and
+ * device.c - the runtime's one device: properties, memory kinds, attributes and
  * the device-wide synchronize.
  */
 #include "config.h"
@@ -35,8 +35,8 @@ static void device_setup(void) {
     d->phys_bytes = sysconf_u64(_SC_PHYS_PAGES) * d->page_size;
     memset(p, 0, sizeof(*p));
     p->struct_size = MLB_STRUCT_SIZE(mlb_device_props, uuid);
-    snprintf(p->name, sizeof(p->name), "cpu_ref");
-    snprintf(p->vendor, sizeof(p->vendor), "ml_backend");
+    snprintf(p->name, sizeof(p->name), "%s", cpuref_the_backend.device_name);
+    snprintf(p->vendor, sizeof(p->vendor), "%s", cpuref_the_backend.device_vendor);
     p->kind = MLB_DEVICE_KIND_CPU;
     p->flags = MLB_DEVICE_FLAG_HOST_ACCESSIBLE | MLB_DEVICE_FLAG_UNIFIED_MEMORY;
     p->total_memory = d->phys_bytes;
@@ -62,7 +62,7 @@ void cpuref_copy_out(void *dst, const void *full, size_t full_size) {
 /* INVALID_HANDLE unless `device` is the device. */
 static mlb_status check_device(mlb_plugin_device device, const char *fn) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: %s: not a cpu_ref device", fn);
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "%s: not a device of this plugin", fn);
     }
     cpuref_device_setup();
     return MLB_OK;
@@ -72,20 +72,19 @@ static mlb_status check_device(mlb_plugin_device device, const char *fn) {
 static mlb_status check_out_struct(const void *s, const char *fn, const char *what) {
     size_t size;
     if (!s) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: %s is NULL", fn, what);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", fn, what);
     }
     memcpy(&size, s, sizeof(size));
     if (size < sizeof(size_t)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: %s->struct_size %zu is smaller than a size_t", fn, what,
-                            size);
+                            "%s: %s->struct_size %zu is smaller than a size_t", fn, what, size);
     }
     return MLB_OK;
 }
 
 mlb_status cpuref_device_count(uint32_t *count) {
     if (!count) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: device_count: count is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "device_count: count is NULL");
     }
     *count = 1;
     return MLB_OK;
@@ -93,11 +92,11 @@ mlb_status cpuref_device_count(uint32_t *count) {
 
 mlb_status cpuref_device_get(uint32_t index, mlb_plugin_device *device) {
     if (!device) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: device_get: device is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "device_get: device is NULL");
     }
     if (index != 0) {
-        return cpuref_error(MLB_ERROR_OUT_OF_RANGE,
-                            "cpu_ref: device_get: index %u, but there is 1 device", index);
+        return cpuref_error(MLB_ERROR_OUT_OF_RANGE, "device_get: index %u, but there is 1 device",
+                            index);
     }
     cpuref_device_setup();
     *device = &cpuref_the_device;
@@ -126,8 +125,8 @@ mlb_status cpuref_device_get_memory_kind(mlb_plugin_device device, uint32_t inde
     }
     if (index >= CPUREF_MEMORY_KIND_COUNT) {
         return cpuref_error(MLB_ERROR_OUT_OF_RANGE,
-                            "cpu_ref: device_get_memory_kind: index %u, but there are %u kinds",
-                            index, CPUREF_MEMORY_KIND_COUNT);
+                            "device_get_memory_kind: index %u, but there are %u kinds", index,
+                            CPUREF_MEMORY_KIND_COUNT);
     }
     mlb_memory_kind_info full = {
         .struct_size = MLB_STRUCT_SIZE(mlb_memory_kind_info, total_size),
@@ -160,7 +159,7 @@ mlb_status cpuref_device_synchronize(mlb_plugin_device device) {
     if (cap && !snap) {
         pthread_mutex_unlock(&device->streams_mu);
         return cpuref_error(MLB_ERROR_OUT_OF_MEMORY,
-                            "cpu_ref: device_synchronize: no memory for %zu stream handles", cap);
+                            "device_synchronize: no memory for %zu stream handles", cap);
     }
     for (mlb_plugin_stream s = device->streams; s; s = s->next_live) {
         atomic_fetch_add(&s->refs, 1);
@@ -180,7 +179,7 @@ mlb_status cpuref_device_synchronize(mlb_plugin_device device) {
     }
     free(snap);
     if (first != MLB_OK) {
-        return cpuref_error(first, "%s", why);
+        return cpuref_error_verbatim(first, why); /* already prefixed */
     }
     return MLB_OK;
 }
@@ -216,7 +215,7 @@ mlb_status cpuref_device_get_attribute(mlb_plugin_device device, const char *key
         st = check_out_struct(value, "device_get_attribute", "value");
     }
     if (st == MLB_OK && !key) {
-        st = cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: device_get_attribute: key is NULL");
+        st = cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "device_get_attribute: key is NULL");
     }
     if (st != MLB_OK) {
         return st;
@@ -236,11 +235,15 @@ mlb_status cpuref_device_get_attribute(mlb_plugin_device device, const char *key
     } else if (strcmp(key, "plugin_version") == 0) {
         full.type = MLB_ATTR_STRING;
         snprintf(full.str, sizeof(full.str), "%s", PACKAGE_VERSION);
+    } else if (cpuref_the_backend.get_attribute &&
+               cpuref_the_backend.get_attribute(key, &full) == MLB_OK) {
+        full.struct_size = MLB_STRUCT_SIZE(mlb_attr_value, str);
     } else {
+        const char *extra = cpuref_the_backend.attribute_keys;
         return cpuref_error(MLB_ERROR_NOT_FOUND,
-                            "cpu_ref: device_get_attribute: unknown key \"%.64s\" (known: "
-                            "threads, page_size, simd, plugin_version)",
-                            key);
+                            "device_get_attribute: unknown key \"%.64s\" (known: "
+                            "threads, page_size, simd, plugin_version%s%s)",
+                            key, extra && extra[0] ? ", " : "", extra ? extra : "");
     }
     cpuref_copy_out(value, &full, sizeof(full));
     return MLB_OK;

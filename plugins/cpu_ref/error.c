@@ -13,10 +13,19 @@
 static _Thread_local char last_error[CPUREF_MSG_LEN + 64];
 
 mlb_status cpuref_error(mlb_status status, const char *fmt, ...) {
+    int n = snprintf(last_error, sizeof(last_error), "%s: ", cpuref_the_backend.name);
+    if (n < 0 || (size_t)n >= sizeof(last_error)) {
+        n = 0;
+    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof(last_error), fmt, ap);
+    vsnprintf(last_error + n, sizeof(last_error) - (size_t)n, fmt, ap);
     va_end(ap);
+    return status;
+}
+
+mlb_status cpuref_error_verbatim(mlb_status status, const char *message) {
+    snprintf(last_error, sizeof(last_error), "%s", message);
     return status;
 }
 

@@ -30,19 +30,17 @@ static uint64_t now_ns(void) {
 
 mlb_status cpuref_event_create(mlb_plugin_device device, uint32_t flags, mlb_plugin_event *event) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: event_create: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "event_create: not a device of this plugin");
     }
     if (!event) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: event_create: event is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "event_create: event is NULL");
     }
     if (flags & ~(uint32_t)MLB_EVENT_TIMING) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: event_create: unknown flags 0x%x",
-                            flags);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "event_create: unknown flags 0x%x", flags);
     }
     mlb_plugin_event e = calloc(1, sizeof(*e));
     if (!e) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: event_create: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "event_create: no memory");
     }
     e->device = device;
     e->flags = flags;
@@ -65,19 +63,19 @@ void cpuref_event_destroy(mlb_plugin_event e) {
 
 mlb_status cpuref_event_record(mlb_plugin_event e, mlb_plugin_stream s) {
     if (!e || !s) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: event_record: %s is NULL",
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "event_record: %s is NULL",
                             e ? "stream" : "event");
     }
     if (e->device != s->device) {
         return cpuref_error(MLB_ERROR_DEVICE_MISMATCH,
-                            "cpu_ref: event_record: event and stream of different devices");
+                            "event_record: event and stream of different devices");
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_RECORD, 0);
     cpuref_mark *m = calloc(1, sizeof(*m));
     if (!c || !m) {
         free(c);
         free(m);
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: event_record: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "event_record: no memory");
     }
     m->refs = 2; /* the event and the record command */
     m->timing = (e->flags & MLB_EVENT_TIMING) != 0;
@@ -147,7 +145,7 @@ static mlb_status mark_status_locked(const cpuref_mark *m) {
 
 mlb_status cpuref_event_synchronize(mlb_plugin_event e) {
     if (!e) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: event_synchronize: event is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "event_synchronize: event is NULL");
     }
     mlb_status st = MLB_OK;
     pthread_mutex_lock(&e->device->events_mu);
@@ -166,7 +164,7 @@ mlb_status cpuref_event_synchronize(mlb_plugin_event e) {
 
 mlb_status cpuref_event_query(mlb_plugin_event e) {
     if (!e) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: event_query: event is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "event_query: event is NULL");
     }
     mlb_status st = MLB_OK;
     pthread_mutex_lock(&e->device->events_mu);
@@ -178,7 +176,7 @@ mlb_status cpuref_event_query(mlb_plugin_event e) {
 }
 
 mlb_status cpuref_event_elapsed_ms(mlb_plugin_event start, mlb_plugin_event end, float *ms) {
-    static const char fn[] = "cpu_ref: event_elapsed_ms";
+    static const char fn[] = "event_elapsed_ms";
     if (!start || !end) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "%s: %s event is NULL", fn,
                             start ? "end" : "start");

@@ -2,7 +2,8 @@
  * kernel.c - op_supported, and kernels: a deep copy of the op descriptor
  * (tensor descriptors and the attribute struct, each read only up to the
  * struct_size the caller declared), checked once by the op family, then run
- * by the stream's worker for every launch. Launches hold a reference, so a
+ * by the stream's worker for every launch (through the backend's hooks when it
+ * has them, backend.h). Launches hold a reference, so a
  * kernel destroyed while launches are queued lives until the last has run.
  */
 #include <stdio.h>
@@ -41,31 +42,30 @@ static mlb_status copy_tensor(const char *fn, const char *role, uint32_t i,
                               const mlb_tensor_desc *t, mlb_tensor_desc *out) {
     const size_t need = MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset);
     if (!t) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: %s %u is NULL", fn, role, i);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: %s %u is NULL", fn, role, i);
     }
     if (t->struct_size < need) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: %s %u: struct_size %zu is too small (need %zu)", fn, role,
-                            i, t->struct_size, need);
+                            "%s: %s %u: struct_size %zu is too small (need %zu)", fn, role, i,
+                            t->struct_size, need);
     }
     memset(out, 0, sizeof(*out));
     memcpy(out, t, need);
     out->struct_size = need;
     if (out->rank < 0 || out->rank > MLB_MAX_RANK) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: %s %u: rank %d outside [0, %d]", fn, role, i, out->rank,
-                            MLB_MAX_RANK);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: %s %u: rank %d outside [0, %d]", fn,
+                            role, i, out->rank, MLB_MAX_RANK);
     }
     if (cpuref_dtype_size(out->dtype) == 0) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: %s %u: unknown dtype %d", fn,
-                            role, i, out->dtype);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: %s %u: unknown dtype %d", fn, role, i,
+                            out->dtype);
     }
     for (int32_t k = 0; k < MLB_MAX_RANK; ++k) {
         if (k >= out->rank) {
             out->shape[k] = out->strides[k] = 0; /* ignored by the rules; keep them 0 */
         } else if (out->shape[k] < 0 || out->strides[k] < 0) {
             return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                                "cpu_ref: %s: %s %u: axis %d has shape %lld, stride %lld "
+                                "%s: %s %u: axis %d has shape %lld, stride %lld "
                                 "(both must be >= 0)",
                                 fn, role, i, k, (long long)out->shape[k],
                                 (long long)out->strides[k]);
@@ -74,7 +74,7 @@ static mlb_status copy_tensor(const char *fn, const char *role, uint32_t i,
     uint64_t end;
     if (tensor_end(out, &end) != 0) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: %s %u: its byte extent overflows 64 bits", fn, role, i);
+                            "%s: %s %u: its byte extent overflows 64 bits", fn, role, i);
     }
     return MLB_OK;
 }
@@ -83,26 +83,25 @@ static mlb_status copy_tensor(const char *fn, const char *role, uint32_t i,
 static mlb_status prepare(const char *fn, const mlb_op_desc *desc, cpuref_desc_copy *c,
                           const cpuref_op **op_out) {
     if (!desc) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: desc is NULL", fn);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: desc is NULL", fn);
     }
     if (desc->struct_size < MLB_STRUCT_SIZE(mlb_op_desc, attrs)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: desc->struct_size %zu is too small (need %zu)", fn,
+                            "%s: desc->struct_size %zu is too small (need %zu)", fn,
                             desc->struct_size, MLB_STRUCT_SIZE(mlb_op_desc, attrs));
     }
     const cpuref_op *op = cpuref_find_op(desc->op);
     if (!op) {
-        return cpuref_error(MLB_ERROR_UNSUPPORTED, "cpu_ref: %s: op %d is not implemented", fn,
-                            desc->op);
+        return cpuref_error(MLB_ERROR_UNSUPPORTED, "%s: op %d is not implemented", fn, desc->op);
     }
     if (desc->num_inputs > CPUREF_MAX_IO || desc->num_outputs > CPUREF_MAX_IO) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: op %d: %u inputs, %u outputs (at most %u each)", fn,
-                            desc->op, desc->num_inputs, desc->num_outputs, CPUREF_MAX_IO);
+                            "%s: op %d: %u inputs, %u outputs (at most %u each)", fn, desc->op,
+                            desc->num_inputs, desc->num_outputs, CPUREF_MAX_IO);
     }
     if ((desc->num_inputs && !desc->inputs) || (desc->num_outputs && !desc->outputs)) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: op %d: the %s array is NULL",
-                            fn, desc->op, desc->num_inputs && !desc->inputs ? "inputs" : "outputs");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: op %d: the %s array is NULL", fn,
+                            desc->op, desc->num_inputs && !desc->inputs ? "inputs" : "outputs");
     }
     mlb_status st;
     for (uint32_t i = 0; i < desc->num_inputs; ++i) {
@@ -123,19 +122,18 @@ static mlb_status prepare(const char *fn, const mlb_op_desc *desc, cpuref_desc_c
         size_t need = op->attrs_min_size, given;
         if (op->attrs_size > sizeof(c->attrs)) {
             return cpuref_error(MLB_ERROR_INTERNAL,
-                                "cpu_ref: %s: op %d: attribute struct of %zu bytes exceeds %zu", fn,
+                                "%s: op %d: attribute struct of %zu bytes exceeds %zu", fn,
                                 desc->op, op->attrs_size, sizeof(c->attrs));
         }
         if (!desc->attrs) {
             return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                                "cpu_ref: %s: op %d takes attributes, but attrs is NULL", fn,
-                                desc->op);
+                                "%s: op %d takes attributes, but attrs is NULL", fn, desc->op);
         }
         memcpy(&given, desc->attrs, sizeof(given));
         if (given < need) {
             return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                                "cpu_ref: %s: op %d: attrs struct_size %zu is too small (need %zu)",
-                                fn, desc->op, given, need);
+                                "%s: op %d: attrs struct_size %zu is too small (need %zu)", fn,
+                                desc->op, given, need);
         }
         size_t n = given < op->attrs_size ? given : op->attrs_size;
         memset(c->attrs, 0, sizeof(c->attrs));
@@ -154,8 +152,11 @@ static mlb_status prepare(const char *fn, const mlb_op_desc *desc, cpuref_desc_c
     };
     char why[CPUREF_WHY_LEN] = "";
     st = op->check(&c->desc, why, sizeof(why));
+    if (st == MLB_OK && cpuref_the_backend.supported) {
+        st = cpuref_the_backend.supported(&c->desc, why, sizeof(why));
+    }
     if (st != MLB_OK) {
-        return cpuref_error(st, "cpu_ref: %s: %s", fn, why[0] ? why : "rejected by the op");
+        return cpuref_error(st, "%s: %s", fn, why[0] ? why : "rejected by the op");
     }
     *op_out = op;
     return MLB_OK;
@@ -163,8 +164,7 @@ static mlb_status prepare(const char *fn, const mlb_op_desc *desc, cpuref_desc_c
 
 mlb_status cpuref_op_supported(mlb_plugin_device device, const mlb_op_desc *desc) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: op_supported: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "op_supported: not a device of this plugin");
     }
     cpuref_desc_copy c; /* on the stack: op_supported allocates nothing */
     const cpuref_op *op;
@@ -174,17 +174,24 @@ mlb_status cpuref_op_supported(mlb_plugin_device device, const mlb_op_desc *desc
 mlb_status cpuref_kernel_create(mlb_plugin_device device, const mlb_op_desc *desc,
                                 mlb_plugin_kernel *kernel) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: kernel_create: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_create: not a device of this plugin");
     }
     if (!kernel) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: kernel_create: kernel is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "kernel_create: kernel is NULL");
     }
     mlb_plugin_kernel k = malloc(sizeof(*k));
     if (!k) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: kernel_create: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_create: no memory");
     }
     mlb_status st = prepare("kernel_create", desc, &k->copy, &k->op);
+    k->state = NULL;
+    if (st == MLB_OK && cpuref_the_backend.kernel_create) {
+        char why[CPUREF_WHY_LEN] = "";
+        st = cpuref_the_backend.kernel_create(&k->copy.desc, &k->state, why, sizeof(why));
+        if (st != MLB_OK) {
+            cpuref_error(st, "kernel_create: %s", why[0] ? why : "the backend gave no reason");
+        }
+    }
     if (st != MLB_OK) {
         free(k);
         return st;
@@ -196,6 +203,9 @@ mlb_status cpuref_kernel_create(mlb_plugin_device device, const mlb_op_desc *des
 
 void cpuref_kernel_release(mlb_plugin_kernel k) {
     if (atomic_fetch_sub(&k->refs, 1) == 1) {
+        if (cpuref_the_backend.kernel_destroy) {
+            cpuref_the_backend.kernel_destroy(k->state);
+        }
         free(k);
     }
 }
@@ -210,20 +220,18 @@ void cpuref_kernel_destroy(mlb_plugin_kernel k) {
 static mlb_status launch_buffer(mlb_plugin_stream s, const char *role, uint32_t i,
                                 mlb_plugin_buffer b, const mlb_tensor_desc *t, uint8_t **base) {
     if (!b) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: kernel_launch: %s %u is NULL", role,
-                            i);
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_launch: %s %u is NULL", role, i);
     }
     if (b->device != s->device) {
         return cpuref_error(MLB_ERROR_DEVICE_MISMATCH,
-                            "cpu_ref: kernel_launch: %s %u and the stream of different devices",
-                            role, i);
+                            "kernel_launch: %s %u and the stream of different devices", role, i);
     }
     uint64_t end = 0;
     tensor_end(t, &end); /* cannot overflow: checked at kernel_create */
     if (end > b->size) {
         return cpuref_error(MLB_ERROR_OUT_OF_RANGE,
-                            "cpu_ref: kernel_launch: %s %u reaches byte %llu of a buffer of %llu",
-                            role, i, (unsigned long long)end, (unsigned long long)b->size);
+                            "kernel_launch: %s %u reaches byte %llu of a buffer of %llu", role, i,
+                            (unsigned long long)end, (unsigned long long)b->size);
     }
     *base = b->data;
     return MLB_OK;
@@ -233,23 +241,23 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
                                 const mlb_plugin_buffer *inputs, uint32_t num_inputs,
                                 const mlb_plugin_buffer *outputs, uint32_t num_outputs) {
     if (!k || !s) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: kernel_launch: %s is NULL",
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_launch: %s is NULL",
                             k ? "stream" : "kernel");
     }
     const mlb_op_desc *d = &k->copy.desc;
     if (num_inputs != d->num_inputs || num_outputs != d->num_outputs) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: kernel_launch: %u inputs and %u outputs given, the kernel "
+                            "kernel_launch: %u inputs and %u outputs given, the kernel "
                             "has %u and %u",
                             num_inputs, num_outputs, d->num_inputs, d->num_outputs);
     }
     if ((num_inputs && !inputs) || (num_outputs && !outputs)) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: kernel_launch: %s is NULL",
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "kernel_launch: %s is NULL",
                             num_inputs && !inputs ? "inputs" : "outputs");
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_LAUNCH, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: kernel_launch: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_launch: no memory");
     }
     mlb_status st = MLB_OK;
     for (uint32_t i = 0; st == MLB_OK && i < num_inputs; ++i) {
@@ -271,11 +279,16 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
 mlb_status cpuref_kernel_run(cpuref_cmd *c, char *why, size_t why_len) {
     mlb_plugin_kernel k = c->u.launch.kernel;
     char reason[CPUREF_WHY_LEN] = "";
-    mlb_status st =
-        k->op->run(&k->copy.desc, c->u.launch.inputs, c->u.launch.outputs, reason, sizeof(reason));
+    mlb_status st;
+    if (cpuref_the_backend.kernel_run) {
+        st = cpuref_the_backend.kernel_run(k->state, &k->copy.desc, c->u.launch.inputs,
+                                           c->u.launch.outputs, reason, sizeof(reason));
+    } else {
+        st = k->op->run(&k->copy.desc, c->u.launch.inputs, c->u.launch.outputs, reason,
+                        sizeof(reason));
+    }
     if (st != MLB_OK) {
-        snprintf(why, why_len, "cpu_ref: kernel launch failed: %s",
-                 reason[0] ? reason : "no reason given");
+        snprintf(why, why_len, "kernel launch failed: %s", reason[0] ? reason : "no reason given");
     }
     return st;
 }

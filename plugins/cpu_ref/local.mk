@@ -27,7 +27,8 @@ plugins_cpu_ref_libcpuref_ops_la_CFLAGS = $(AM_CFLAGS) -ffp-contract=off
 
 plugin_LTLIBRARIES += plugins/cpu_ref/mlb_cpu_ref.la
 plugins_cpu_ref_mlb_cpu_ref_la_LDFLAGS = $(MLB_PLUGIN_LINK)
-plugins_cpu_ref_mlb_cpu_ref_la_LIBADD = plugins/cpu_ref/libcpuref_ops.la $(PTHREAD_LIBS) -lm
+plugins_cpu_ref_mlb_cpu_ref_la_LIBADD = plugins/cpu_ref/libcpuref_runtime.la \
+	plugins/cpu_ref/libcpuref_ops.la $(PTHREAD_LIBS) -lm
 plugins_cpu_ref_mlb_cpu_ref_la_SOURCES =
 EXTRA_DIST += plugins/cpu_ref/README.md
 

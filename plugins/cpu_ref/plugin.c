@@ -9,11 +9,6 @@
 
 #include "cpu_ref.h"
 
-/* The plugin's name; tests/mutants builds variants of cpu_ref under other names. */
-#ifndef CPUREF_PLUGIN_NAME
-#define CPUREF_PLUGIN_NAME "cpu_ref"
-#endif
-
 /* The loader's log sink, kept from the latest call of the entry point. */
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static mlb_log_fn log_fn;
@@ -39,12 +34,19 @@ void cpuref_log(int32_t level, const char *fmt, ...) {
 }
 
 static mlb_status cpuref_init(void) {
+    if (cpuref_the_backend.init) {
+        char why[CPUREF_MSG_LEN] = "";
+        mlb_status st = cpuref_the_backend.init(why, sizeof(why));
+        if (st != MLB_OK) {
+            return cpuref_error(st, "init: %s", why[0] ? why : "the backend gave no reason");
+        }
+    }
     cpuref_device_setup();
     pthread_mutex_lock(&init_mu);
     if (init_count++ == 0) {
         const mlb_device_props *p = &cpuref_the_device.props;
-        cpuref_log(MLB_LOG_INFO, "cpu_ref %s: 1 device, %u threads, %llu bytes", PACKAGE_VERSION,
-                   p->compute_units, (unsigned long long)p->total_memory);
+        cpuref_log(MLB_LOG_INFO, "%s %s: 1 device, %u threads, %llu bytes", cpuref_the_backend.name,
+                   PACKAGE_VERSION, p->compute_units, (unsigned long long)p->total_memory);
     }
     pthread_mutex_unlock(&init_mu);
     return MLB_OK;
@@ -70,17 +72,15 @@ static void cpuref_shutdown(void) {
     pthread_mutex_unlock(&init_mu);
 }
 
-static const mlb_plugin_api cpuref_api = {
+/* The table; name, description and features are the backend's (filled in once, fill_api). */
+static mlb_plugin_api cpuref_api = {
     /* .struct_size = */ MLB_STRUCT_SIZE(mlb_plugin_api, host_free),
     /* .abi_version = */ MLB_ABI_VERSION,
     /* .reserved0 = */ 0,
-    /* .name = */ CPUREF_PLUGIN_NAME,
+    /* .name = */ NULL,
     /* .version = */ PACKAGE_VERSION,
-    /* .description = */ "reference CPU backend: plain C, asynchronous streams, the oracle",
-    /* .features = */ MLB_FEATURE_HOST_POINTER | MLB_FEATURE_TIMING_EVENTS |
-        MLB_FEATURE_HOST_CALLBACKS | MLB_FEATURE_NATIVE_HANDLES | MLB_FEATURE_PINNED_HOST |
-        MLB_FEATURE_MEMORY_STATS |
-        MLB_FEATURE_FUSED_EPILOGUE, /* matmul.c and conv2d.c apply bias + act in one pass */
+    /* .description = */ NULL,
+    /* .features = */ 0,
     /* .reserved = */ {0, 0, 0, 0},
 
     /* ---- lifecycle: the device is static */
@@ -174,20 +174,27 @@ static const mlb_plugin_api cpuref_api = {
     /* .host_free = */ cpuref_host_free,
 };
 
+static pthread_once_t api_once = PTHREAD_ONCE_INIT;
+
+static void fill_api(void) {
+    cpuref_api.name = cpuref_the_backend.name;
+    cpuref_api.description = cpuref_the_backend.description;
+    cpuref_api.features = cpuref_the_backend.features;
+}
+
 MLB_PLUGIN_EXPORT mlb_status mlb_plugin_get_api(const mlb_loader_info *info,
                                                 const mlb_plugin_api **api) {
     if (!info || !api) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s is NULL",
-                            info ? "api" : "info");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s is NULL", info ? "api" : "info");
     }
     if (info->struct_size < MLB_STRUCT_SIZE(mlb_loader_info, abi_version)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: loader info struct_size %zu is too small (need %zu)",
+                            "loader info struct_size %zu is too small (need %zu)",
                             info->struct_size, MLB_STRUCT_SIZE(mlb_loader_info, abi_version));
     }
     if (MLB_VERSION_MAJOR(info->abi_version) != MLB_ABI_VERSION_MAJOR) {
         return cpuref_error(MLB_ERROR_VERSION_MISMATCH,
-                            "cpu_ref: loader ABI %u.%u, plugin ABI %u.%u: majors differ",
+                            "loader ABI %u.%u, plugin ABI %u.%u: majors differ",
                             (unsigned)MLB_VERSION_MAJOR(info->abi_version),
                             (unsigned)MLB_VERSION_MINOR(info->abi_version),
                             (unsigned)MLB_ABI_VERSION_MAJOR, (unsigned)MLB_ABI_VERSION_MINOR);
@@ -197,6 +204,7 @@ MLB_PLUGIN_EXPORT mlb_status mlb_plugin_get_api(const mlb_loader_info *info,
     log_user_data =
         MLB_HAS_FIELD(info, mlb_loader_info, log_user_data) ? info->log_user_data : NULL;
     pthread_mutex_unlock(&log_mu);
+    pthread_once(&api_once, fill_api);
     *api = &cpuref_api;
     return MLB_OK;
 }

@@ -1,4 +1,4 @@
-# plugins/cpu_ref/runtime.mk - runtime sources and runtime tests
+# plugins/cpu_ref/runtime.mk - the host runtime's sources (shared with plugins/onednn) and its tests
 cpuref_runtime_sources = \
 	plugins/cpu_ref/cpu_ref.h \
 	plugins/cpu_ref/plugin.c \
@@ -7,8 +7,15 @@ cpuref_runtime_sources = \
 	plugins/cpu_ref/buffer.c \
 	plugins/cpu_ref/stream.c \
 	plugins/cpu_ref/event.c \
-	plugins/cpu_ref/kernel.c
-plugins_cpu_ref_mlb_cpu_ref_la_SOURCES += $(cpuref_runtime_sources)
+	plugins/cpu_ref/kernel.c \
+	plugins/cpu_ref/backend.h
+# The runtime as a convenience library for the plugins built on it; each plugin links it with
+# its own backend.c, which defines the cpuref_the_backend the runtime refers to.
+noinst_LTLIBRARIES += plugins/cpu_ref/libcpuref_runtime.la
+plugins_cpu_ref_libcpuref_runtime_la_SOURCES = $(cpuref_runtime_sources)
+# What makes the runtime cpu_ref.
+cpuref_backend_sources = plugins/cpu_ref/backend.c
+plugins_cpu_ref_mlb_cpu_ref_la_SOURCES += $(cpuref_backend_sources)
 
 # The runtime through the built plugin's table (dlopen, no loader).
 check_PROGRAMS += plugins/cpu_ref/runtime_test
@@ -23,7 +30,7 @@ check_PROGRAMS += plugins/cpu_ref/runtime_failure_test
 plugins_cpu_ref_runtime_failure_test_SOURCES = plugins/cpu_ref/runtime_failure_test.c \
 	plugins/cpu_ref/runtime_test.h plugins/cpu_ref/test_ops.h plugins/cpu_ref/test_ops.c \
 	plugins/cpu_ref/dtype.c \
-	$(cpuref_runtime_sources)
+	$(cpuref_runtime_sources) $(cpuref_backend_sources)
 plugins_cpu_ref_runtime_failure_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 plugins_cpu_ref_runtime_failure_test_LDADD = $(PTHREAD_LIBS)
 TESTS += plugins/cpu_ref/runtime_failure_test

@@ -125,19 +125,18 @@ static void *worker_main(void *arg) {
 mlb_status cpuref_stream_create(mlb_plugin_device device, int32_t priority,
                                 mlb_plugin_stream *stream) {
     if (device != &cpuref_the_device) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: stream_create: not a cpu_ref device");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_create: not a device of this plugin");
     }
     if (!stream) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: stream_create: stream is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "stream_create: stream is NULL");
     }
     if (priority != 0) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: stream_create: priority %d outside [0, 0]", priority);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "stream_create: priority %d outside [0, 0]",
+                            priority);
     }
     mlb_plugin_stream s = calloc(1, sizeof(*s));
     if (!s) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: stream_create: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "stream_create: no memory");
     }
     s->device = device;
     atomic_init(&s->refs, 1);
@@ -158,8 +157,7 @@ mlb_status cpuref_stream_create(mlb_plugin_device device, int32_t priority,
         pthread_mutex_destroy(&s->mu);
         free(s);
         return cpuref_error(MLB_ERROR_OUT_OF_MEMORY,
-                            "cpu_ref: stream_create: cannot start a worker thread: %s",
-                            strerror(err));
+                            "stream_create: cannot start a worker thread: %s", strerror(err));
     }
     pthread_mutex_lock(&device->streams_mu);
     s->next_live = device->streams;
@@ -206,8 +204,7 @@ static mlb_status sticky_locked(mlb_plugin_stream s) {
 
 mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
     if (!s) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: stream_synchronize: stream is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_synchronize: stream is NULL");
     }
     mlb_status st = MLB_OK;
     pthread_mutex_lock(&s->mu);
@@ -227,7 +224,7 @@ mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
 
 mlb_status cpuref_stream_query(mlb_plugin_stream s) {
     if (!s) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: stream_query: stream is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_query: stream is NULL");
     }
     mlb_status st = MLB_OK;
     pthread_mutex_lock(&s->mu);
@@ -242,16 +239,16 @@ mlb_status cpuref_stream_query(mlb_plugin_stream s) {
 
 mlb_status cpuref_stream_wait_event(mlb_plugin_stream s, mlb_plugin_event event) {
     if (!s || !event) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: stream_wait_event: %s is NULL",
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_wait_event: %s is NULL",
                             s ? "event" : "stream");
     }
     if (event->device != s->device) {
         return cpuref_error(MLB_ERROR_DEVICE_MISMATCH,
-                            "cpu_ref: stream_wait_event: event and stream of different devices");
+                            "stream_wait_event: event and stream of different devices");
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_WAIT, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: stream_wait_event: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "stream_wait_event: no memory");
     }
     c->u.mark = cpuref_event_pending_mark(event);
     if (!c->u.mark) {
@@ -266,15 +263,15 @@ mlb_status cpuref_stream_wait_event(mlb_plugin_stream s, mlb_plugin_event event)
 static mlb_status check_copy(const char *fn, mlb_plugin_stream s, mlb_plugin_buffer b,
                              uint64_t offset, uint64_t size, const void *host) {
     if (!s || !b) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "cpu_ref: %s: %s is NULL", fn,
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "%s: %s is NULL", fn,
                             s ? "buffer" : "stream");
     }
     if (b->device != s->device) {
-        return cpuref_error(MLB_ERROR_DEVICE_MISMATCH,
-                            "cpu_ref: %s: buffer and stream of different devices", fn);
+        return cpuref_error(MLB_ERROR_DEVICE_MISMATCH, "%s: buffer and stream of different devices",
+                            fn);
     }
     if (!host && size > 0) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: %s: host pointer is NULL", fn);
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "%s: host pointer is NULL", fn);
     }
     return cpuref_buffer_check_range(b, offset, size, fn);
 }
@@ -289,7 +286,7 @@ mlb_status cpuref_copy_host_to_device(mlb_plugin_stream s, mlb_plugin_buffer dst
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_COPY, size);
     if (!c) {
         return cpuref_error(MLB_ERROR_OUT_OF_MEMORY,
-                            "cpu_ref: copy_host_to_device: no memory to stage %llu bytes",
+                            "copy_host_to_device: no memory to stage %llu bytes",
                             (unsigned long long)size);
     }
     memcpy(c->staging, src, (size_t)size);
@@ -308,7 +305,7 @@ mlb_status cpuref_copy_device_to_host(mlb_plugin_stream s, void *dst, mlb_plugin
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_COPY, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: copy_device_to_host: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "copy_device_to_host: no memory");
     }
     c->u.copy.dst = dst;
     c->u.copy.src = src->data + src_offset;
@@ -330,14 +327,14 @@ mlb_status cpuref_copy_device_to_device(mlb_plugin_stream s, mlb_plugin_buffer d
     }
     if (dst == src && dst_offset < src_offset + size && src_offset < dst_offset + size) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
-                            "cpu_ref: %s: source [%llu, +%llu) and destination [%llu, +%llu) "
+                            "%s: source [%llu, +%llu) and destination [%llu, +%llu) "
                             "overlap",
                             fn, (unsigned long long)src_offset, (unsigned long long)size,
                             (unsigned long long)dst_offset, (unsigned long long)size);
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_COPY, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: %s: no memory", fn);
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "%s: no memory", fn);
     }
     c->u.copy.dst = dst->data + dst_offset;
     c->u.copy.src = src->data + src_offset;
@@ -354,7 +351,7 @@ mlb_status cpuref_memset(mlb_plugin_stream s, mlb_plugin_buffer dst, uint64_t of
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_MEMSET, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: memset: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "memset: no memory");
     }
     c->u.memset.dst = dst->data + offset;
     c->u.memset.size = size;
@@ -365,15 +362,14 @@ mlb_status cpuref_memset(mlb_plugin_stream s, mlb_plugin_buffer dst, uint64_t of
 
 mlb_status cpuref_stream_add_callback(mlb_plugin_stream s, mlb_host_fn fn, void *user_data) {
     if (!s) {
-        return cpuref_error(MLB_ERROR_INVALID_HANDLE,
-                            "cpu_ref: stream_add_callback: stream is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_add_callback: stream is NULL");
     }
     if (!fn) {
-        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "cpu_ref: stream_add_callback: fn is NULL");
+        return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "stream_add_callback: fn is NULL");
     }
     cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_CALLBACK, 0);
     if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "cpu_ref: stream_add_callback: no memory");
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "stream_add_callback: no memory");
     }
     c->u.callback.fn = fn;
     c->u.callback.user_data = user_data;

@@ -85,12 +85,11 @@ static const family *find_family(int32_t op) {
 static mlb_status check_tensors(const mlb_op_desc *desc, char *why, size_t why_len) {
     if (!desc || desc->struct_size < MLB_STRUCT_SIZE(mlb_op_desc, attrs)) {
         return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "onednn: the op descriptor is NULL or too small");
+                           "the op descriptor is NULL or too small");
     }
     if ((desc->num_inputs && !desc->inputs) || (desc->num_outputs && !desc->outputs) ||
         desc->num_inputs > 16 || desc->num_outputs > 16) {
-        return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                           "onednn: bad input/output arrays");
+        return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len, "bad input/output arrays");
     }
     for (uint32_t i = 0; i < desc->num_inputs + desc->num_outputs; ++i) {
         const mlb_tensor_desc *t =
@@ -98,12 +97,12 @@ static mlb_status check_tensors(const mlb_op_desc *desc, char *why, size_t why_l
         if (!t || t->struct_size < MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset) || t->rank < 0 ||
             t->rank > MLB_MAX_RANK) {
             return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                               "onednn: tensor %u is NULL, too small or of bad rank", i);
+                               "tensor %u is NULL, too small or of bad rank", i);
         }
         for (int32_t k = 0; k < t->rank; ++k) {
             if (t->shape[k] < 0 || t->strides[k] < 0) {
                 return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
-                                   "onednn: tensor %u has a negative shape or stride", i);
+                                   "tensor %u has a negative shape or stride", i);
             }
         }
     }
@@ -143,7 +142,7 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
     const family *fam = find_family(desc->op);
     onednn_kernel *k = calloc(1, sizeof(*k));
     if (!k) {
-        return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len, "onednn: no memory");
+        return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len, "no memory");
     }
     atomic_flag_clear(&k->busy);
     k->op = desc->op;

@@ -7,12 +7,13 @@
  *   exp                                     NaN -> +Inf        page: NaN
  *   gelu_erf, gelu_tanh, swish(alpha 1)     -Inf -> NaN        page: 0
  *   log                                     log(1) = -1.43e-6  page: 0, within the f32 atol 1e-5
+ *   log of a subnormal (x < 2^-126)         log(2^-149) = -88.03 page: -103.28
  *   pow(x, 1, -0.5) as rsqrt                rsqrt(-0) = +Inf   page: -Inf
- * so relu, exp, gelu, gelu_tanh and silu are declined, and rsqrt is sqrt followed by pow(x, alpha
- * 1, beta -1) (1/-0 = -Inf), which needs its intermediate in f32: fine inside a post-op chain,
- * declined as a standalone bf16 op (an eltwise primitive has one data type, and one with eltwise
- * post-ops falls back to ref:any and computes garbage). neg (linear alpha -1), abs, sqrt, tanh and
- * sigmoid (logistic) match. Integer neg/abs are declined: oneDNN computes through f32 and
+ * so relu, exp, gelu, gelu_tanh, silu and log are declined, and rsqrt is sqrt followed by pow(x,
+ * alpha 1, beta -1) (1/-0 = -Inf), which needs its intermediate in f32: fine inside a post-op
+ * chain, declined as a standalone bf16 op (an eltwise primitive has one data type, and one with
+ * eltwise post-ops falls back to ref:any and computes garbage). neg (linear alpha -1), abs, sqrt,
+ * tanh and sigmoid (logistic) match. Integer neg/abs are declined: oneDNN computes through f32 and
  * saturates, the page wraps (neg(i8 -128) = -128).
  */
 #include "onednn_impl.h"
@@ -50,8 +51,9 @@ mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, oned
         *count = 2;
         return MLB_OK;
     case MLB_OP_LOG:
-        chain[0].alg = dnnl_eltwise_log;
-        return MLB_OK;
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "log: oneDNN's log is wrong on subnormal inputs (log(1.4e-45) gives "
+                           "-88.03, not -103.28) and gives log(1) = -1.43e-6, not 0");
     case MLB_OP_RELU:
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
                            "relu: oneDNN's relu (and clip/bounded_relu) maps NaN to 0; "

@@ -27,8 +27,7 @@ static void engine_init(void) {
 mlb_status onednn_engine_get(dnnl_engine_t *engine, char *why, size_t why_len) {
     pthread_once(&engine_once, engine_init);
     if (engine_status != dnnl_success) {
-        return onednn_fail(MLB_ERROR_DEVICE, why, why_len,
-                           "onednn: cannot create the CPU engine: %s",
+        return onednn_fail(MLB_ERROR_DEVICE, why, why_len, "cannot create the CPU engine: %s",
                            dnnl_status2str(engine_status));
     }
     *engine = the_engine;
@@ -42,19 +41,18 @@ mlb_status onednn_thread_stream(dnnl_stream_t *stream, char *why, size_t why_len
         return st;
     }
     if (!stream_key_ok) {
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len,
-                           "onednn: no thread-local key for streams");
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "no thread-local key for streams");
     }
     dnnl_stream_t s = pthread_getspecific(stream_key);
     if (!s) {
         dnnl_status_t ds = dnnl_stream_create(&s, engine, dnnl_stream_default_flags);
         if (ds != dnnl_success) {
-            return onednn_status(ds, "onednn: stream_create", why, why_len);
+            return onednn_status(ds, "stream_create", why, why_len);
         }
         if (pthread_setspecific(stream_key, s) != 0) {
             dnnl_stream_destroy(s);
             return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len,
-                               "onednn: cannot keep the thread's stream");
+                               "cannot keep the thread's stream");
         }
     }
     *stream = s;

@@ -1,5 +1,6 @@
-# plugins/onednn/local.mk - the oneDNN kernel layer and its test (built when configure finds
-# oneDNN). The plugin itself (runtime shared with cpu_ref) is assembled later.
+# plugins/onednn/local.mk - the oneDNN plugin (built when configure finds oneDNN): the host
+# runtime shared with cpu_ref (plugins/cpu_ref/backend.h) with kernels from the oneDNN kernel
+# layer below, and the kernel layer's own test.
 
 # Kernels: oneDNN primitives behind onednn_kernels.h. Consumers also link
 # plugins/cpu_ref/libcpuref_ops.la (descriptor checks) and $(ONEDNN_LIBS).
@@ -24,6 +25,16 @@ plugins_onednn_libonednn_kernels_la_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS)
 	-I$(top_srcdir)/plugins/cpu_ref
 plugins_onednn_libonednn_kernels_la_LIBADD = $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 EXTRA_DIST += plugins/onednn/README.md
+
+# The plugin: the runtime, its oneDNN backend, the kernel layer, cpu_ref's checks.
+plugin_LTLIBRARIES += plugins/onednn/mlb_onednn.la
+plugins_onednn_mlb_onednn_la_SOURCES = plugins/onednn/backend.c
+plugins_onednn_mlb_onednn_la_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/cpu_ref
+plugins_onednn_mlb_onednn_la_LDFLAGS = $(MLB_PLUGIN_LINK)
+plugins_onednn_mlb_onednn_la_LIBADD = plugins/cpu_ref/libcpuref_runtime.la \
+	plugins/onednn/libonednn_kernels.la plugins/cpu_ref/libcpuref_ops.la \
+	$(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 
 # Every accepted op x dtype against cpu_ref's own op functions; declines and their reasons.
 check_PROGRAMS += plugins/onednn/onednn_kernels_test

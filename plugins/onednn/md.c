@@ -69,8 +69,8 @@ mlb_status onednn_md_tensor(dnnl_memory_desc_t *md, const mlb_tensor_desc *t, in
                             dnnl_data_type_t dt, int flags, char *why, size_t why_len) {
     dnnl_dims_t dims, strides;
     if (rank < t->rank) {
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: rank %d < tensor rank %d",
-                           rank, t->rank);
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "rank %d < tensor rank %d", rank,
+                           t->rank);
     }
     if (rank == 0) {
         dims[0] = 1, strides[0] = 1;

@@ -105,6 +105,10 @@ int onednn_plan_alias(onednn_kernel *k, int of, const dnnl_memory_desc_t *md);
 mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_desc,
                             const_dnnl_primitive_attr_t attr, const char *what, char *why,
                             size_t why_len);
+/* A copy of attr (or a new attr when NULL) with the user scratchpad mode: every primitive's
+ * scratchpad is a region of its kernel's scratch block (onednn_plan_step binds it). */
+mlb_status onednn_attr_user_scratchpad(const_dnnl_primitive_attr_t attr, dnnl_primitive_attr_t *out,
+                                       char *why, size_t why_len);
 /* The implementation name of a primitive descriptor ("jit:avx512_core", "ref:any", ...). */
 const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd);
 /* 1 when that implementation is oneDNN's slow reference code. */
@@ -114,7 +118,9 @@ const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg);
 
 /*
  * Appends a primitive step made from pd (which this destroys, also on
- * failure): args[i] is bound to slots[i]. `what` names it in the impl string.
+ * failure): args[i] is bound to slots[i] (at most ONEDNN_MAX_ARGS - 1: the
+ * primitive's scratchpad, if it has one, is bound here to a new scratch
+ * region). `what` names it in the impl string.
  */
 mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what, int nargs,
                             const int *args, const int *slots, char *why, size_t why_len);

@@ -75,8 +75,25 @@ mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_d
     if (st != MLB_OK) {
         return st;
     }
-    dnnl_status_t s = dnnl_primitive_desc_create(pd, op_desc, attr, engine, NULL);
+    dnnl_primitive_attr_t own;
+    if ((st = onednn_attr_user_scratchpad(attr, &own, why, why_len)) != MLB_OK) {
+        return st;
+    }
+    dnnl_status_t s = dnnl_primitive_desc_create(pd, op_desc, own, engine, NULL);
+    dnnl_primitive_attr_destroy(own);
     return s == dnnl_success ? MLB_OK : onednn_status(s, what, why, why_len);
+}
+
+mlb_status onednn_attr_user_scratchpad(const_dnnl_primitive_attr_t attr, dnnl_primitive_attr_t *out,
+                                       char *why, size_t why_len) {
+    dnnl_status_t s = attr ? dnnl_primitive_attr_clone(out, attr) : dnnl_primitive_attr_create(out);
+    if (s == dnnl_success) {
+        s = dnnl_primitive_attr_set_scratchpad_mode(*out, dnnl_scratchpad_mode_user);
+        if (s != dnnl_success) {
+            dnnl_primitive_attr_destroy(*out);
+        }
+    }
+    return s == dnnl_success ? MLB_OK : onednn_status(s, "primitive_attr", why, why_len);
 }
 
 const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd) {
@@ -100,12 +117,23 @@ mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const ch
                             const int *args, const int *slots, char *why, size_t why_len) {
     if (k->nsteps >= ONEDNN_MAX_STEPS || nargs > ONEDNN_MAX_ARGS) {
         dnnl_primitive_desc_destroy(pd);
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: plan too long");
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "plan too long");
     }
     for (int i = 0; i < nargs; ++i) {
         if (slots[i] < 0) {
             dnnl_primitive_desc_destroy(pd);
-            return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+            return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots");
+        }
+    }
+    /* The primitive's scratchpad (user mode, onednn_pd_create): a region of the kernel's
+     * scratch block, so a kernel owns every byte its runs touch (oneDNN's library-managed
+     * scratchpad is per creating thread, and runs happen on stream worker threads). */
+    int scratchpad = -1;
+    const dnnl_memory_desc_t *pad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    if (pad && dnnl_memory_desc_get_size(pad) > 0) {
+        if (nargs >= ONEDNN_MAX_ARGS || (scratchpad = onednn_plan_scratch(k, pad)) < 0) {
+            dnnl_primitive_desc_destroy(pd);
+            return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots");
         }
     }
     onednn_step *st = &k->steps[k->nsteps];
@@ -120,6 +148,10 @@ mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const ch
     st->nargs = nargs;
     memcpy(st->args, args, sizeof(int) * (size_t)nargs);
     memcpy(st->slots, slots, sizeof(int) * (size_t)nargs);
+    if (scratchpad >= 0) {
+        st->args[st->nargs] = DNNL_ARG_SCRATCHPAD;
+        st->slots[st->nargs++] = scratchpad;
+    }
     ++k->nsteps;
     return MLB_OK;
 }
@@ -131,11 +163,16 @@ mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, si
         return st;
     }
     if (from < 0 || to < 0) {
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots");
+    }
+    dnnl_primitive_attr_t attr;
+    if ((st = onednn_attr_user_scratchpad(NULL, &attr, why, why_len)) != MLB_OK) {
+        return st;
     }
     dnnl_primitive_desc_t pd;
     dnnl_status_t s = dnnl_reorder_primitive_desc_create(&pd, &k->slots[from].md, engine,
-                                                         &k->slots[to].md, engine, NULL);
+                                                         &k->slots[to].md, engine, attr);
+    dnnl_primitive_attr_destroy(attr);
     if (s != dnnl_success) {
         return onednn_status(s, "reorder", why, why_len);
     }
@@ -145,7 +182,7 @@ mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, si
 
 mlb_status onednn_plan_fill(onednn_kernel *k, double value, char *why, size_t why_len) {
     if (k->nsteps >= ONEDNN_MAX_STEPS) {
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: plan too long");
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "plan too long");
     }
     onednn_step *st = &k->steps[k->nsteps++];
     memset(st, 0, sizeof(*st));
@@ -162,8 +199,7 @@ mlb_status onednn_plan_input(onednn_kernel *k, uint32_t index, uint64_t byte_off
     const int user = onednn_plan_user(k, ONEDNN_SLOT_INPUT, index, byte_offset, user_md);
     if (!want || dnnl_memory_desc_equal(user_md, want)) {
         *slot = user;
-        return user < 0 ? onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots")
-                        : MLB_OK;
+        return user < 0 ? onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots") : MLB_OK;
     }
     *slot = onednn_plan_scratch(k, want);
     return onednn_plan_reorder(k, user, *slot, why, why_len);
@@ -174,7 +210,7 @@ mlb_status onednn_plan_output(onednn_kernel *k, uint32_t index, uint64_t byte_of
                               int *slot, char *why, size_t why_len) {
     const int user = onednn_plan_user(k, ONEDNN_SLOT_OUTPUT, index, byte_offset, user_md);
     if (user < 0 || k->npending >= 4) {
-        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "onednn: too many slots");
+        return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots");
     }
     if (!want || dnnl_memory_desc_equal(user_md, want)) {
         *slot = user;
@@ -224,7 +260,7 @@ mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len) {
         k->scratch = aligned_alloc(64, (k->scratch_size + 63) & ~(size_t)63);
         if (!k->scratch) {
             return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len,
-                               "onednn: no memory for %zu bytes of scratch", k->scratch_size);
+                               "no memory for %zu bytes of scratch", k->scratch_size);
         }
     }
     st = create_mems(k, k->mems, k->scratch, why, why_len);
@@ -335,7 +371,7 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
         scratch = aligned_alloc(64, (k->scratch_size + 63) & ~(size_t)63);
         if (!scratch) {
             return onednn_fail(MLB_ERROR_OUT_OF_MEMORY, why, why_len,
-                               "onednn: no memory for %zu bytes of scratch", k->scratch_size);
+                               "no memory for %zu bytes of scratch", k->scratch_size);
         }
     }
     mlb_status st = create_mems(k, mems, scratch, why, why_len);

@@ -15,7 +15,8 @@ check_LTLIBRARIES += $(MLB_MUTANTS)
 TESTS += tests/mutants/run_mutants.sh
 
 # Every cpu_ref source, compiled once per mutant (per-target flags give distinct objects).
-MLB_MUTANT_SOURCES = $(cpuref_runtime_sources) $(plugins_cpu_ref_libcpuref_ops_la_SOURCES)
+MLB_MUTANT_SOURCES = $(cpuref_runtime_sources) $(cpuref_backend_sources) \
+	$(plugins_cpu_ref_libcpuref_ops_la_SOURCES)
 MLB_MUTANT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/cpu_ref
 # As for libcpuref_ops.la: no FMA contraction, so only the planted bug differs from cpu_ref.
 MLB_MUTANT_CFLAGS = $(AM_CFLAGS) -ffp-contract=off

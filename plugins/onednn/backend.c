@@ -1,0 +1,87 @@
+/*
+ * backend.c - the oneDNN plugin: the host runtime (plugins/cpu_ref/backend.h:
+ * device, buffers, streams with a worker thread each, events) with kernels
+ * from the oneDNN kernel layer (onednn_kernels.h). A kernel's primitives are
+ * created once, in kernel_create; a launch runs them on the stream's worker
+ * thread, on that thread's oneDNN stream, synchronously, so stream order,
+ * events and synchronize keep the runtime's semantics exactly.
+ *
+ * What the kernel layer declines (MLB_ERROR_UNSUPPORTED with its reason) the
+ * plugin declines at op_supported and kernel_create, never at launch.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <dnnl.h>
+#include <dnnl_debug.h>
+
+#include "backend.h"
+#include "onednn_kernels.h"
+
+/* init: the engine must exist, or the plugin has no device to offer. */
+static mlb_status backend_init(char *why, size_t why_len) {
+    dnnl_engine_t engine;
+    return onednn_engine_get(&engine, why, why_len);
+}
+
+/* onednn_version ("2.6.0 (<commit>)") and onednn_isa (what oneDNN dispatches to here). */
+static mlb_status backend_attribute(const char *key, mlb_attr_value *value) {
+    if (strcmp(key, "onednn_version") == 0) {
+        const dnnl_version_t *v = dnnl_version();
+        value->type = MLB_ATTR_STRING;
+        snprintf(value->str, sizeof(value->str), "%d.%d.%d (%s)", v->major, v->minor, v->patch,
+                 v->hash ? v->hash : "?");
+        return MLB_OK;
+    }
+    if (strcmp(key, "onednn_isa") == 0) {
+        value->type = MLB_ATTR_STRING;
+        snprintf(value->str, sizeof(value->str), "%s",
+                 dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()));
+        return MLB_OK;
+    }
+    return MLB_ERROR_NOT_FOUND;
+}
+
+static mlb_status backend_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
+    return onednn_op_supported(desc, why, why_len);
+}
+
+static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, char *why,
+                                        size_t why_len) {
+    onednn_kernel *k = NULL;
+    mlb_status st = onednn_kernel_create(desc, &k, why, why_len);
+    *state = k;
+    return st;
+}
+
+static mlb_status backend_kernel_run(void *state, const mlb_op_desc *desc, uint8_t *const *inputs,
+                                     uint8_t *const *outputs, char *why, size_t why_len) {
+    (void)desc; /* the kernel keeps what it needs of it */
+    return onednn_kernel_run(state, inputs, outputs, why, why_len);
+}
+
+static void backend_kernel_destroy(void *state) {
+    onednn_kernel_destroy(state);
+}
+
+const cpuref_backend cpuref_the_backend = {
+    .name = "onednn",
+    .description = "oneDNN CPU backend: oneDNN primitives created at kernel_create, "
+                   "asynchronous streams",
+    .device_name = "onednn",
+    .device_vendor = "oneDNN",
+    /* FUSED_EPILOGUE: matmul and conv2d take bias and activation as oneDNN post-ops; the
+     * activations oneDNN cannot run exactly are declined, not split into two passes. */
+    .features = MLB_FEATURE_HOST_POINTER | MLB_FEATURE_TIMING_EVENTS | MLB_FEATURE_HOST_CALLBACKS |
+                MLB_FEATURE_NATIVE_HANDLES | MLB_FEATURE_PINNED_HOST | MLB_FEATURE_MEMORY_STATS |
+                MLB_FEATURE_FUSED_EPILOGUE,
+    .init = backend_init,
+    .get_attribute = backend_attribute,
+    .attribute_keys = "onednn_version, onednn_isa",
+    .supported = backend_supported,
+    .kernel_create = backend_kernel_create,
+    .kernel_run = backend_kernel_run,
+    .kernel_destroy = backend_kernel_destroy,
+};
