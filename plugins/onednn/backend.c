@@ -7,7 +7,10 @@
  * events and synchronize keep the runtime's semantics exactly.
  *
  * What the kernel layer declines (MLB_ERROR_UNSUPPORTED with its reason) the
- * plugin declines at op_supported and kernel_create, never at launch.
+ * plugin declines at op_supported and kernel_create, never at launch. Ops that
+ * oneDNN runs exactly on ordinary values only (relu, exp, gelu, silu, log,
+ * softmax, max pooling, float max/min) are accepted: a launch whose inputs
+ * hold NaN/Inf (or subnormals, for log) runs the reference code instead.
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 
 #include "backend.h"
 #include "onednn_kernels.h"
+#include "ops.h"
 
 /* init: the engine must exist, or the plugin has no device to offer. */
 static mlb_status backend_init(char *why, size_t why_len) {
@@ -56,9 +60,14 @@ static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, c
     return st;
 }
 
+/* A launch whose input values oneDNN would not compute as docs/ops.md says (a NaN reaching a
+ * relu, a softmax or a max: onednn_kernel_inputs_exact) runs cpu_ref's op function instead:
+ * the plugin then gives the specified result, more slowly, for that launch only. */
 static mlb_status backend_kernel_run(void *state, const mlb_op_desc *desc, uint8_t *const *inputs,
                                      uint8_t *const *outputs, char *why, size_t why_len) {
-    (void)desc; /* the kernel keeps what it needs of it */
+    if (!onednn_kernel_inputs_exact(state, inputs)) {
+        return cpuref_find_op(desc->op)->run(desc, inputs, outputs, why, why_len);
+    }
     return onednn_kernel_run(state, inputs, outputs, why, why_len);
 }
 

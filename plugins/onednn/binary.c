@@ -9,11 +9,12 @@
  * broadcast) a is first expanded into a dense scratch by a reorder (which
  * reads stride-0 views) and that is src0.
  *
- * Declined, measured on oneDNN 2.6.3: float maximum/minimum (jit:uni returns
- * the second operand when either is NaN: max(NaN, 1) = 1); pow (no binary
- * pow in oneDNN 2.6); integer add/sub/mul (computed through f32 and
- * saturated, docs/ops.md wraps); every i32 op (through f32: inexact beyond
- * 2^24). i8/u8 maximum/minimum are exact and run.
+ * Float maximum/minimum run with a guard (guard.c): jit:uni returns the
+ * second operand when either is NaN (max(NaN, 1) = 1), so a launch with a
+ * NaN (or Inf) in an input is the caller's to compute.
+ * Declined, measured on oneDNN 2.6.3: pow (no binary pow in oneDNN 2.6); integer add/sub/mul
+ * (computed through f32 and saturated, docs/ops.md wraps); every i32 op (through f32: inexact
+ * beyond 2^24). i8/u8 maximum/minimum are exact and run.
  */
 #include "onednn_impl.h"
 
@@ -41,14 +42,14 @@ mlb_status onednn_binary_supported(const mlb_op_desc *desc, char *why, size_t wh
                            "and saturates; docs/ops.md wraps in 64-bit",
                            name, dt == MLB_DTYPE_I32 ? "i32" : "i64");
     }
-    mlb_status st = onednn_check_dtype_float(desc, dt, why, why_len);
-    if (st == MLB_OK && minmax) {
-        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "%s: oneDNN's float max/min drop a NaN in the first operand "
-                           "(max(NaN, 1) = 1); docs/ops.md propagates NaN",
-                           name);
-    }
-    return st;
+    return onednn_check_dtype_float(desc, dt, why, why_len);
+}
+
+/* 1 for float maximum/minimum: exact only without NaN (guarded, guard.c). */
+static int is_float_minmax(const mlb_op_desc *desc) {
+    const int32_t dt = desc->inputs[0]->dtype;
+    return (desc->op == MLB_OP_MAXIMUM || desc->op == MLB_OP_MINIMUM) &&
+           (dt == MLB_DTYPE_F32 || dt == MLB_DTYPE_BF16);
 }
 
 /* 1 when t (aligned at the end of rank `rank`) has the output's shape with no stride-0 axis. */
@@ -89,6 +90,9 @@ mlb_status onednn_binary_build(onednn_kernel *k, const mlb_op_desc *desc, char *
     const int commutative = desc->op != MLB_OP_SUB && desc->op != MLB_OP_DIV;
     uint32_t i0 = 0, i1 = 1; /* which input is src0 and which src1 */
     int negate = 0, stage = 0;
+    if (is_float_minmax(desc)) {
+        onednn_plan_guard(k, desc, 2, ONEDNN_GUARD_NONFINITE);
+    }
     if (is_full(a, y)) {
         /* src0 = a */
     } else if (is_full(b, y) && (commutative || desc->op == MLB_OP_SUB)) {

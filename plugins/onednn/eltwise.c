@@ -9,20 +9,69 @@
  *   log                                     log(1) = -1.43e-6  page: 0, within the f32 atol 1e-5
  *   log of a subnormal (x < 2^-126)         log(2^-149) = -88.03 page: -103.28
  *   pow(x, 1, -0.5) as rsqrt                rsqrt(-0) = +Inf   page: -Inf
- * so relu, exp, gelu, gelu_tanh, silu and log are declined, and rsqrt is sqrt followed by pow(x,
- * alpha 1, beta -1) (1/-0 = -Inf), which needs its intermediate in f32: fine inside a post-op
- * chain, declined as a standalone bf16 op (an eltwise primitive has one data type, and one with
- * eltwise post-ops falls back to ref:any and computes garbage). neg (linear alpha -1), abs, sqrt,
- * tanh and sigmoid (logistic) match. Integer neg/abs are declined: oneDNN computes through f32 and
- * saturates, the page wraps (neg(i8 -128) = -128).
+ * so relu, exp, gelu, gelu_tanh, silu and log run with a guard (guard.c: a launch whose input
+ * holds NaN/Inf, or a subnormal for log, is computed by the caller; onednn_kernel_inputs_exact)
+ * and are declined as matmul/conv2d epilogues (the post-op sees values no guard can check).
+ * rsqrt is sqrt followed by pow(x, alpha 1, beta -1) (1/-0 = -Inf), which needs its intermediate
+ * in f32: fine inside a post-op chain, declined as a standalone bf16 op (an eltwise primitive has
+ * one data type, and one with eltwise post-ops falls back to ref:any and computes garbage). neg
+ * (linear alpha -1), abs, sqrt, tanh and sigmoid (logistic) match. Integer neg/abs are declined:
+ * oneDNN computes through f32 and saturates, the page wraps (neg(i8 -128) = -128).
  */
 #include "onednn_impl.h"
 
+/* The ops oneDNN runs exactly on ordinary values only: the guard each needs, or 0. */
+static int guard_of(int32_t op) {
+    switch (op) {
+    case MLB_OP_RELU:
+    case MLB_OP_EXP:
+    case MLB_OP_GELU:
+    case MLB_OP_GELU_TANH:
+    case MLB_OP_SILU:
+        return ONEDNN_GUARD_NONFINITE;
+    case MLB_OP_LOG:
+        return ONEDNN_GUARD_NONFINITE | ONEDNN_GUARD_SUBNORMAL;
+    default:
+        return 0;
+    }
+}
+
+/* The chain of an op that needs a guard (guard_of(op) != 0). */
+static void guarded_chain(int32_t op, onednn_eltwise *chain) {
+    switch (op) {
+    case MLB_OP_RELU:
+        chain[0].alg = dnnl_eltwise_relu;
+        break;
+    case MLB_OP_EXP:
+        chain[0].alg = dnnl_eltwise_exp;
+        break;
+    case MLB_OP_GELU:
+        chain[0].alg = dnnl_eltwise_gelu_erf;
+        break;
+    case MLB_OP_GELU_TANH:
+        chain[0].alg = dnnl_eltwise_gelu_tanh;
+        break;
+    case MLB_OP_SILU:
+        chain[0].alg = dnnl_eltwise_swish, chain[0].alpha = 1.0f;
+        break;
+    default: /* MLB_OP_LOG */
+        chain[0].alg = dnnl_eltwise_log;
+        break;
+    }
+}
+
 mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, onednn_eltwise *chain,
-                                int *count, char *why, size_t why_len) {
+                                int *count, int *guard, char *why, size_t why_len) {
     const char *name = cpuref_op_name(op);
     *count = 1;
     chain[0].alpha = chain[0].beta = 0.0f;
+    if (guard) {
+        *guard = guard_of(op);
+        if (*guard) {
+            guarded_chain(op, chain);
+            return MLB_OK;
+        }
+    }
     switch (op) {
     case MLB_OP_NEG:
         chain[0].alg = dnnl_eltwise_linear, chain[0].alpha = -1.0f;
@@ -50,10 +99,12 @@ mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, oned
         chain[1].alg = dnnl_eltwise_pow, chain[1].alpha = 1.0f, chain[1].beta = -1.0f;
         *count = 2;
         return MLB_OK;
+    /* Exact on ordinary values only: a standalone op guards its input (guard.c); an epilogue
+     * sees the matmul/conv result, which cannot be checked, so it is declined. */
     case MLB_OP_LOG:
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "log: oneDNN's log is wrong on subnormal inputs (log(1.4e-45) gives "
-                           "-88.03, not -103.28) and gives log(1) = -1.43e-6, not 0");
+                           "log: oneDNN's log is wrong on subnormal values (log(1.4e-45) gives "
+                           "-88.03, not -103.28)");
     case MLB_OP_RELU:
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
                            "relu: oneDNN's relu (and clip/bounded_relu) maps NaN to 0; "
@@ -84,7 +135,7 @@ mlb_status onednn_epilogue_attr(int32_t activation, int32_t dtype, dnnl_primitiv
     }
     onednn_eltwise chain[2];
     int n;
-    mlb_status st = onednn_eltwise_chain(activation, dtype, 1, chain, &n, why, why_len);
+    mlb_status st = onednn_eltwise_chain(activation, dtype, 1, chain, &n, NULL, why, why_len);
     if (st != MLB_OK || !attr) {
         return st;
     }
@@ -118,8 +169,9 @@ mlb_status onednn_unary_supported(const mlb_op_desc *desc, char *why, size_t why
     }
     mlb_status st = onednn_check_dtype_float(desc, dt, why, why_len);
     onednn_eltwise chain[2];
-    int n;
-    return st != MLB_OK ? st : onednn_eltwise_chain(desc->op, dt, 0, chain, &n, why, why_len);
+    int n, guard;
+    return st != MLB_OK ? st
+                        : onednn_eltwise_chain(desc->op, dt, 0, chain, &n, &guard, why, why_len);
 }
 
 /* An eltwise primitive descriptor over md. */
@@ -161,9 +213,10 @@ mlb_status onednn_unary_build(onednn_kernel *k, const mlb_op_desc *desc, char *w
     const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
     const dnnl_data_type_t dt = onednn_dt(x->dtype);
     onednn_eltwise chain[2];
-    int n;
+    int n, guard;
     dnnl_memory_desc_t xmd, ymd, dense;
-    mlb_status st = onednn_eltwise_chain(desc->op, x->dtype, 0, chain, &n, why, why_len);
+    mlb_status st = onednn_eltwise_chain(desc->op, x->dtype, 0, chain, &n, &guard, why, why_len);
+    onednn_plan_guard(k, desc, guard ? 1 : 0, guard);
     if (st == MLB_OK) {
         st = onednn_md_tensor(&xmd, x, x->rank, dt, 0, why, why_len);
     }

@@ -11,6 +11,7 @@ plugins_onednn_libonednn_kernels_la_SOURCES = \
 	plugins/onednn/engine.c \
 	plugins/onednn/md.c \
 	plugins/onednn/plan.c \
+	plugins/onednn/guard.c \
 	plugins/onednn/dispatch.c \
 	plugins/onednn/eltwise.c \
 	plugins/onednn/binary.c \

@@ -47,10 +47,19 @@ typedef struct onednn_step {
     const mlb_tensor_desc *fill_tensor; /* FILL: the output tensor (points into the kernel) */
 } onednn_step;
 
+/* Input values a kernel's oneDNN plan does not compute as docs/ops.md says (guard.c). */
+enum onednn_guard {
+    ONEDNN_GUARD_NONFINITE = 1, /* NaN, +Inf, -Inf */
+    ONEDNN_GUARD_SUBNORMAL = 2  /* nonzero values below the dtype's smallest normal */
+};
+
 struct onednn_kernel {
     int32_t op;
-    int empty;               /* the output has no element: runs do nothing */
-    mlb_tensor_desc outs[1]; /* copy of output 0, for FILL steps */
+    int guard;                  /* enum onednn_guard bits; 0: every value runs exactly */
+    uint32_t nguarded;          /* inputs 0 .. nguarded-1 are scanned before a run */
+    mlb_tensor_desc guarded[2]; /* their descriptors */
+    int empty;                  /* the output has no element: runs do nothing */
+    mlb_tensor_desc outs[1];    /* copy of output 0, for FILL steps */
     int nslots, nsteps, npending;
     onednn_slot slots[ONEDNN_MAX_SLOTS];
     onednn_step steps[ONEDNN_MAX_STEPS];
@@ -143,6 +152,9 @@ mlb_status onednn_plan_input(onednn_kernel *k, uint32_t index, uint64_t byte_off
 mlb_status onednn_plan_output(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
                               const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
                               int *slot, char *why, size_t why_len);
+/* Makes inputs 0 .. n-1 (n <= 2) of desc guarded by `guard` (enum onednn_guard): runs whose
+ * inputs hold such a value are the caller's to compute (onednn_kernel_inputs_exact). */
+void onednn_plan_guard(onednn_kernel *k, const mlb_op_desc *desc, uint32_t n, int guard);
 /* Appends the pending output reorders, allocates scratch, creates memory objects. */
 mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len);
 /* Frees everything a plan holds (the kernel struct itself stays). */
@@ -175,6 +187,8 @@ mlb_status onednn_pool2d_supported(const mlb_op_desc *desc, char *why, size_t wh
 mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
                                size_t why_len);
 mlb_status onednn_softmax_supported(const mlb_op_desc *desc, char *why, size_t why_len);
+mlb_status onednn_softmax_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                size_t why_len);
 mlb_status onednn_layer_norm_supported(const mlb_op_desc *desc, char *why, size_t why_len);
 mlb_status onednn_layer_norm_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
                                    size_t why_len);
@@ -194,10 +208,13 @@ typedef struct onednn_eltwise {
  * The oneDNN eltwise chain (1 or 2 steps, in *count) computing unary op `op`
  * exactly enough for docs/ops.md on values of dtype `dtype`; `f32_between`
  * says the chain's intermediate stays in f32 (a post-op chain) rather than
- * being stored in dtype. UNSUPPORTED with the reason when there is none.
+ * being stored in dtype. `guard`: NULL when the input values cannot be
+ * checked (a post-op sees the matmul/conv result), so ops exact only on
+ * ordinary values are declined; else it receives the enum onednn_guard bits
+ * the op needs (0 for none). UNSUPPORTED with the reason when there is none.
  */
 mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, onednn_eltwise *chain,
-                                int *count, char *why, size_t why_len);
+                                int *count, int *guard, char *why, size_t why_len);
 /* Post-ops for a matmul/conv2d epilogue activation (NULL attr for MLB_OP_NONE). */
 mlb_status onednn_epilogue_attr(int32_t activation, int32_t dtype, dnnl_primitive_attr_t *attr,
                                 char *why, size_t why_len);

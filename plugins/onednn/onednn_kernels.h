@@ -67,6 +67,19 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
 mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
                              char *why, size_t why_len);
 
+/**
+ * Whether onednn_kernel_run computes docs/ops.md's result for these inputs.
+ * Some ops are exact on ordinary values only: oneDNN 2.6's relu maps NaN to 0,
+ * its max pooling, max/min and softmax drop NaN, gelu/silu give NaN at -Inf,
+ * log is wrong on subnormals (README.md lists each). Their kernels scan the
+ * inputs concerned (one read, no allocation) and answer 0 when one holds such
+ * a value; the caller then computes that launch another way (the plugin runs
+ * cpu_ref's op function on it). Kernels of other ops answer 1 at once.
+ * @param inputs as for onednn_kernel_run.
+ * @return 1 (run it) or 0 (compute it elsewhere).
+ */
+int onednn_kernel_inputs_exact(const onednn_kernel *k, uint8_t *const *inputs);
+
 /** Destroys a kernel; NULL does nothing. No run of it may be in progress. */
 void onednn_kernel_destroy(onednn_kernel *k);
 

@@ -1,26 +1,21 @@
 /*
- * pool2d.c - average pooling (docs/ops.md section 7) as a oneDNN pooling
- * primitive: avg_include_padding divides by KH*KW, avg_exclude_padding by
- * the valid count, as count_include_pad says; oneDNN sums in f32.
+ * pool2d.c - max and average pooling (docs/ops.md section 7) as a oneDNN
+ * pooling primitive: avg_include_padding divides by KH*KW,
+ * avg_exclude_padding by the valid count, as count_include_pad says; oneDNN
+ * sums in f32. Max pooling runs with a guard (guard.c): oneDNN 2.6's max
+ * drops NaN (the window {1, NaN} gives 1, docs/ops.md gives NaN), so a launch
+ * with NaN/Inf in the input is the caller's to compute.
  *
- * Declined: max pooling (oneDNN 2.6's max drops NaN: the window {1, NaN}
- * gives 1, docs/ops.md gives NaN), and an empty input with a non-empty
- * output. Activations keep the user's strides; when oneDNN answers with a
- * `ref:` implementation for them, oneDNN picks the layouts and reorders run
+ * Declined: an empty input with a non-empty output. Activations keep the user's strides; when
+ * oneDNN answers with a `ref:` implementation for them, oneDNN picks the layouts and reorders run
  * around the pooling.
  */
 #include "onednn_impl.h"
 
 mlb_status onednn_pool2d_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
-    const mlb_pool2d_attrs *at = (const mlb_pool2d_attrs *)desc->attrs;
     mlb_status st = onednn_check_dtype_float(desc, desc->inputs[0]->dtype, why, why_len);
     if (st != MLB_OK) {
         return st;
-    }
-    if (at->mode == MLB_POOL_MAX) {
-        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "pool2d max: oneDNN 2.6 drops NaN in a window (max of {1, NaN} = 1); "
-                           "docs/ops.md propagates NaN");
     }
     if (onednn_numel(desc->inputs[0]) == 0 && onednn_numel(desc->outputs[0]) > 0) {
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
@@ -46,10 +41,11 @@ static mlb_status make_pd(const mlb_pool2d_attrs *at, const dnnl_memory_desc_t *
     const dnnl_dims_t kernel = {at->kernel[0], at->kernel[1]}, dil = {0, 0};
     const dnnl_dims_t pl = {at->padding[0], at->padding[2]}, pr = {at->padding[1], at->padding[3]};
     dnnl_pooling_v2_desc_t pdsc;
-    dnnl_status_t ds = dnnl_pooling_v2_forward_desc_init(
-        &pdsc, dnnl_forward_inference,
-        at->count_include_pad ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding,
-        x, y, strides, kernel, dil, pl, pr);
+    const dnnl_alg_kind_t alg = at->mode == MLB_POOL_MAX ? dnnl_pooling_max
+                                : at->count_include_pad  ? dnnl_pooling_avg_include_padding
+                                                         : dnnl_pooling_avg_exclude_padding;
+    dnnl_status_t ds = dnnl_pooling_v2_forward_desc_init(&pdsc, dnnl_forward_inference, alg, x, y,
+                                                         strides, kernel, dil, pl, pr);
     if (ds != dnnl_success) {
         return onednn_status(ds, "pool2d", why, why_len);
     }
@@ -62,6 +58,9 @@ mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *
     const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
     const dnnl_data_type_t dt = onednn_dt(y->dtype);
     dnnl_memory_desc_t xmd, ymd, xany, yany;
+    if (at->mode == MLB_POOL_MAX) {
+        onednn_plan_guard(k, desc, 1, ONEDNN_GUARD_NONFINITE); /* NaN is dropped */
+    }
     mlb_status st = act_md(x, at->layout, dt, &xmd, why, why_len);
     if (st == MLB_OK) {
         st = act_md(y, at->layout, dt, &ymd, why, why_len);

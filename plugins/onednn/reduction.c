@@ -10,8 +10,9 @@
  * stride-0 input is reordered dense first. oneDNN accumulates in f32 (the
  * reference in double): tests widen the tolerance by the reduced count.
  *
- * Declined: float max/min (oneDNN 2.6's reduction max drops NaN:
- * max{1, NaN, 3, 2} = 3), integer sum (through f32 and saturated; the page
+ * Float max/min run with a guard (guard.c): oneDNN 2.6's reduction max drops
+ * NaN (max{1, NaN, 3, 2} = 3), so a launch with NaN/Inf in the input is the
+ * caller's to compute. Declined: integer sum (through f32 and saturated; the page
  * wraps in 64 bits), i32 max/min (through f32, inexact beyond 2^24).
  * i8/u8 max/min are exact and run.
  */
@@ -35,14 +36,7 @@ mlb_status onednn_reduction_supported(const mlb_op_desc *desc, char *why, size_t
                            "%s: %s: oneDNN reduces through f32 (inexact beyond 2^24)", name,
                            dt == MLB_DTYPE_I32 ? "i32" : "i64");
     }
-    mlb_status st = onednn_check_dtype_float(desc, dt, why, why_len);
-    if (st == MLB_OK && minmax) {
-        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "%s: oneDNN 2.6's reduction drops NaN (max of {1, NaN, 3, 2} = 3); "
-                           "docs/ops.md propagates it",
-                           name);
-    }
-    return st;
+    return onednn_check_dtype_float(desc, dt, why, why_len);
 }
 
 static dnnl_alg_kind_t alg_of(int32_t op) {
@@ -67,6 +61,10 @@ mlb_status onednn_reduction_build(onednn_kernel *k, const mlb_op_desc *desc, cha
     const dnnl_data_type_t dt = onednn_dt(x->dtype);
     int64_t count = 1;
     int real = 0; /* a reduced axis of extent > 1 */
+    if ((desc->op == MLB_OP_REDUCE_MAX || desc->op == MLB_OP_REDUCE_MIN) &&
+        (x->dtype == MLB_DTYPE_F32 || x->dtype == MLB_DTYPE_BF16)) {
+        onednn_plan_guard(k, desc, 1, ONEDNN_GUARD_NONFINITE); /* NaN is dropped */
+    }
     for (int32_t a = 0; a < x->rank; ++a) {
         if ((at->axes >> a) & 1u) {
             count *= x->shape[a];

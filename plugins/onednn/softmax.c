@@ -1,25 +1,101 @@
 /*
- * softmax.c - softmax and log_softmax (docs/ops.md section 8): declined.
+ * softmax.c - softmax and log_softmax (docs/ops.md section 8) as one oneDNN
+ * softmax_v2 primitive (dnnl_softmax_accurate / dnnl_softmax_log) along the
+ * op's axis, with a guard (guard.c).
  *
  * Measured on oneDNN 2.6.3 (softmax_v2, jit:avx512_core, f32), rows of 4
  * along the softmax axis:
  *   {1, NaN, 3, -Inf}   softmax 0 NaN 0 0        page: NaN everywhere
  *   {-Inf, 1, +Inf, 2}  softmax 0 0 NaN 0        page: NaN everywhere
  *   (log_softmax likewise: -Inf NaN -Inf -Inf / -Inf -Inf NaN -Inf)
- * -Inf among finite values and all -Inf rows do match. A slice holding a NaN
- * or a +Inf must come out all NaN, and which slices hold one is only known
- * from the data, so the op cannot be accepted and run exactly.
+ * A slice holding a NaN or a +Inf must come out all NaN, and which slices
+ * hold one is only known from the data: a launch whose input holds NaN or
+ * Inf is the caller's to compute (onednn_kernel_inputs_exact); every other
+ * launch runs oneDNN. Layouts: the user's strides first; when oneDNN answers
+ * with a `ref:` implementation for them (or the input has a stride-0 axis),
+ * dense row-major copies with reorders around the softmax.
  */
 #include "onednn_impl.h"
 
 mlb_status onednn_softmax_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
-    mlb_status st = onednn_check_dtype_float(desc, desc->inputs[0]->dtype, why, why_len);
+    return onednn_check_dtype_float(desc, desc->inputs[0]->dtype, why, why_len);
+}
+
+static mlb_status make_pd(int32_t op, const dnnl_memory_desc_t *x, const dnnl_memory_desc_t *y,
+                          int axis, dnnl_primitive_desc_t *pd, char *why, size_t why_len) {
+    dnnl_softmax_v2_desc_t sd;
+    const dnnl_alg_kind_t alg = op == MLB_OP_LOG_SOFTMAX ? dnnl_softmax_log : dnnl_softmax_accurate;
+    dnnl_status_t ds =
+        dnnl_softmax_v2_forward_desc_init(&sd, dnnl_forward_inference, alg, x, y, axis);
+    if (ds != dnnl_success) {
+        return onednn_status(ds, "softmax", why, why_len);
+    }
+    return onednn_pd_create(pd, &sd, NULL, "softmax", why, why_len);
+}
+
+/* The primitive descriptor: on the user's layouts when oneDNN has a fast kernel for them, else
+ * on dense ones (the caller reorders). */
+static mlb_status choose_pd(int32_t op, const mlb_tensor_desc *x, const dnnl_memory_desc_t *xmd,
+                            const dnnl_memory_desc_t *ymd, int axis, dnnl_primitive_desc_t *pd,
+                            char *why, size_t why_len) {
+    dnnl_memory_desc_t dense;
+    mlb_status st = onednn_md_dense(&dense, ymd->ndims, ymd->dims, ymd->data_type, why, why_len);
     if (st != MLB_OK) {
         return st;
     }
-    return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                       "%s: oneDNN 2.6 does not spread a NaN or +Inf to the whole slice "
-                       "(softmax of {1, NaN, 3, -Inf} = {0, NaN, 0, 0}); docs/ops.md gives NaN "
-                       "everywhere",
-                       cpuref_op_name(desc->op));
+    *pd = NULL;
+    if (!onednn_has_zero_stride(x)) {
+        st = make_pd(op, xmd, ymd, axis, pd, why, why_len);
+        if (st == MLB_OK && !onednn_pd_is_ref(*pd)) {
+            return MLB_OK;
+        }
+        if (st != MLB_OK && st != MLB_ERROR_UNSUPPORTED) {
+            return st;
+        }
+    }
+    dnnl_primitive_desc_t pd_dense;
+    mlb_status st_dense = make_pd(op, &dense, &dense, axis, &pd_dense, why, why_len);
+    if (st_dense == MLB_OK && (!*pd || !onednn_pd_is_ref(pd_dense))) {
+        dnnl_primitive_desc_destroy(*pd);
+        *pd = pd_dense;
+        return MLB_OK;
+    }
+    if (st_dense == MLB_OK) {
+        dnnl_primitive_desc_destroy(pd_dense);
+    }
+    return *pd ? MLB_OK : st_dense;
+}
+
+mlb_status onednn_softmax_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
+                                size_t why_len) {
+    const mlb_axis_attrs *at = (const mlb_axis_attrs *)desc->attrs;
+    const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
+    const dnnl_data_type_t dt = onednn_dt(y->dtype);
+    const int axis = at->axis < 0 ? at->axis + x->rank : at->axis;
+    onednn_plan_guard(k, desc, 1, ONEDNN_GUARD_NONFINITE);
+    dnnl_memory_desc_t xmd, ymd;
+    mlb_status st = onednn_md_tensor(&xmd, x, x->rank, dt, 0, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_md_tensor(&ymd, y, y->rank, dt, 0, why, why_len);
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    if (st == MLB_OK) {
+        st = choose_pd(desc->op, x, &xmd, &ymd, axis, &pd, why, why_len);
+    }
+    if (st != MLB_OK) {
+        return st;
+    }
+    int sx, sy;
+    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, onednn_pd_md(pd, DNNL_ARG_SRC), &sx, why,
+                           why_len);
+    if (st == MLB_OK) {
+        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, onednn_pd_md(pd, DNNL_ARG_DST), &sy,
+                                why, why_len);
+    }
+    if (st != MLB_OK) {
+        dnnl_primitive_desc_destroy(pd);
+        return st;
+    }
+    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
+    return onednn_plan_step(k, pd, "softmax", 2, args, slots, why, why_len);
 }
