@@ -15,7 +15,8 @@
  *
  * Declined: an empty input with a non-empty output (H or W = 0 with padding:
  * zero-volume tensors crash oneDNN 2.6, as matmul K = 0 does), and epilogue
- * activations that differ (eltwise.c).
+ * activations that differ (eltwise.c). Epilogues exact on finite values only
+ * (relu, gelu, ...) run with a product guard (guard.c).
  */
 #include <string.h>
 
@@ -34,7 +35,7 @@ mlb_status onednn_conv2d_supported(const mlb_op_desc *desc, char *why, size_t wh
                            "oneDNN 2.6 does not take zero-volume inputs");
     }
     char inner[192];
-    st = onednn_epilogue_attr(at->epilogue.activation, x->dtype, NULL, inner, sizeof(inner));
+    st = onednn_epilogue_attr(at->epilogue.activation, x->dtype, NULL, NULL, inner, sizeof(inner));
     if (st != MLB_OK) {
         return onednn_fail(st, why, why_len, "conv2d epilogue: %s", inner);
     }
@@ -123,8 +124,12 @@ mlb_status onednn_conv2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *
         st = onednn_md_tensor(&m.bias, desc->inputs[2], 1, dt, 0, why, why_len);
     }
     dnnl_primitive_attr_t attr = NULL;
+    int guarded = 0;
     if (st == MLB_OK) {
-        st = onednn_epilogue_attr(at->epilogue.activation, y->dtype, &attr, why, why_len);
+        st = onednn_epilogue_attr(at->epilogue.activation, y->dtype, &attr, &guarded, why, why_len);
+    }
+    if (guarded) { /* C/g * KH * KW products per output element */
+        onednn_plan_guard_product(k, desc, has_bias, w->shape[1] * w->shape[2] * w->shape[3]);
     }
     dnnl_primitive_desc_t pd = NULL;
     if (st == MLB_OK) {

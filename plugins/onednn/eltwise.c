@@ -11,7 +11,9 @@
  *   pow(x, 1, -0.5) as rsqrt                rsqrt(-0) = +Inf   page: -Inf
  * so relu, exp, gelu, gelu_tanh, silu and log run with a guard (guard.c: a launch whose input
  * holds NaN/Inf, or a subnormal for log, is computed by the caller; onednn_kernel_inputs_exact)
- * and are declined as matmul/conv2d epilogues (the post-op sees values no guard can check).
+ * As matmul/conv2d epilogues (post-ops, which see the pre-activation sums) they run with a
+ * product guard: finite inputs small enough that no sum can overflow (guard.c); log, whose
+ * subnormal pre-activations no input bound rules out, is declined there.
  * rsqrt is sqrt followed by pow(x, alpha 1, beta -1) (1/-0 = -Inf), which needs its intermediate
  * in f32: fine inside a post-op chain, declined as a standalone bf16 op (an eltwise primitive has
  * one data type, and one with eltwise post-ops falls back to ref:any and computes garbage). neg
@@ -99,8 +101,7 @@ mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, oned
         chain[1].alg = dnnl_eltwise_pow, chain[1].alpha = 1.0f, chain[1].beta = -1.0f;
         *count = 2;
         return MLB_OK;
-    /* Exact on ordinary values only: a standalone op guards its input (guard.c); an epilogue
-     * sees the matmul/conv result, which cannot be checked, so it is declined. */
+    /* Exact on ordinary values only, and no guard offered (guard == NULL): declined. */
     case MLB_OP_LOG:
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
                            "log: oneDNN's log is wrong on subnormal values (log(1.4e-45) gives "
@@ -126,16 +127,26 @@ mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, oned
 }
 
 mlb_status onednn_epilogue_attr(int32_t activation, int32_t dtype, dnnl_primitive_attr_t *attr,
-                                char *why, size_t why_len) {
+                                int *guarded, char *why, size_t why_len) {
     if (attr) {
         *attr = NULL;
+    }
+    if (guarded) {
+        *guarded = 0;
     }
     if (activation == MLB_OP_NONE) {
         return MLB_OK;
     }
     onednn_eltwise chain[2];
-    int n;
-    mlb_status st = onednn_eltwise_chain(activation, dtype, 1, chain, &n, NULL, why, why_len);
+    int n, guard;
+    mlb_status st = onednn_eltwise_chain(activation, dtype, 1, chain, &n, &guard, why, why_len);
+    if (st == MLB_OK && (guard & ONEDNN_GUARD_SUBNORMAL)) {
+        /* A subnormal pre-activation cannot be ruled out from the inputs. */
+        return onednn_eltwise_chain(activation, dtype, 1, chain, &n, NULL, why, why_len);
+    }
+    if (guarded) {
+        *guarded = guard != 0;
+    }
     if (st != MLB_OK || !attr) {
         return st;
     }

@@ -31,7 +31,7 @@ mlb_status onednn_matmul_supported(const mlb_op_desc *desc, char *why, size_t wh
                            "matmul: K = 0: oneDNN 2.6 divides by zero (SIGFPE) creating it");
     }
     char inner[192];
-    st = onednn_epilogue_attr(at->epilogue.activation, a->dtype, NULL, inner, sizeof(inner));
+    st = onednn_epilogue_attr(at->epilogue.activation, a->dtype, NULL, NULL, inner, sizeof(inner));
     if (st != MLB_OK) {
         return onednn_fail(st, why, why_len, "matmul epilogue: %s", inner);
     }
@@ -130,8 +130,13 @@ mlb_status onednn_matmul_build(onednn_kernel *k, const mlb_op_desc *desc, char *
         m.b = dense;
     }
     dnnl_primitive_attr_t attr = NULL;
+    int guarded = 0;
     if (st == MLB_OK) {
-        st = onednn_epilogue_attr(at->epilogue.activation, y->dtype, &attr, why, why_len);
+        st = onednn_epilogue_attr(at->epilogue.activation, y->dtype, &attr, &guarded, why, why_len);
+    }
+    if (guarded) {
+        const mlb_tensor_desc *a = desc->inputs[0];
+        onednn_plan_guard_product(k, desc, has_bias, a->shape[a->rank - 1]);
     }
     dnnl_primitive_desc_t pd = NULL;
     if (st == MLB_OK) {

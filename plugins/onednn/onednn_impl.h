@@ -50,14 +50,19 @@ typedef struct onednn_step {
 /* Input values a kernel's oneDNN plan does not compute as docs/ops.md says (guard.c). */
 enum onednn_guard {
     ONEDNN_GUARD_NONFINITE = 1, /* NaN, +Inf, -Inf */
-    ONEDNN_GUARD_SUBNORMAL = 2  /* nonzero values below the dtype's smallest normal */
+    ONEDNN_GUARD_SUBNORMAL = 2, /* nonzero values below the dtype's smallest normal */
+    ONEDNN_GUARD_PRODUCT = 4    /* matmul/conv2d epilogue: inputs 0 and 1 are factors, input 2
+                                 * (when guarded) the bias; the run is exact when all are finite
+                                 * and max|a|·max|b|·guard_k + max|bias| <= 2^125 (FLT_MAX/8),
+                                 * so no pre-activation value can be NaN or Inf */
 };
 
 struct onednn_kernel {
     int32_t op;
     int guard;                  /* enum onednn_guard bits; 0: every value runs exactly */
     uint32_t nguarded;          /* inputs 0 .. nguarded-1 are scanned before a run */
-    mlb_tensor_desc guarded[2]; /* their descriptors */
+    mlb_tensor_desc guarded[3]; /* their descriptors */
+    int64_t guard_k;            /* PRODUCT: products summed per output element */
     int empty;                  /* the output has no element: runs do nothing */
     mlb_tensor_desc outs[1];    /* copy of output 0, for FILL steps */
     int nslots, nsteps, npending;
@@ -152,9 +157,13 @@ mlb_status onednn_plan_input(onednn_kernel *k, uint32_t index, uint64_t byte_off
 mlb_status onednn_plan_output(onednn_kernel *k, uint32_t index, uint64_t byte_offset,
                               const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *want,
                               int *slot, char *why, size_t why_len);
-/* Makes inputs 0 .. n-1 (n <= 2) of desc guarded by `guard` (enum onednn_guard): runs whose
+/* Makes inputs 0 .. n-1 (n <= 3) of desc guarded by `guard` (enum onednn_guard): runs whose
  * inputs hold such a value are the caller's to compute (onednn_kernel_inputs_exact). */
 void onednn_plan_guard(onednn_kernel *k, const mlb_op_desc *desc, uint32_t n, int guard);
+/* A matmul/conv2d epilogue guard (ONEDNN_GUARD_PRODUCT) over inputs 0, 1 and, with has_bias, 2,
+ * with `kacc` products summed per output element. */
+void onednn_plan_guard_product(onednn_kernel *k, const mlb_op_desc *desc, int has_bias,
+                               int64_t kacc);
 /* Appends the pending output reorders, allocates scratch, creates memory objects. */
 mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len);
 /* Frees everything a plan holds (the kernel struct itself stays). */
@@ -215,9 +224,11 @@ typedef struct onednn_eltwise {
  */
 mlb_status onednn_eltwise_chain(int32_t op, int32_t dtype, int f32_between, onednn_eltwise *chain,
                                 int *count, int *guard, char *why, size_t why_len);
-/* Post-ops for a matmul/conv2d epilogue activation (NULL attr for MLB_OP_NONE). */
+/* Post-ops for a matmul/conv2d epilogue activation (NULL attr for MLB_OP_NONE). *guarded
+ * (may be NULL) is set to 1 when the activation is exact on finite pre-activations only (relu,
+ * exp, gelu, gelu_tanh, silu): the kernel then needs onednn_plan_guard_product. */
 mlb_status onednn_epilogue_attr(int32_t activation, int32_t dtype, dnnl_primitive_attr_t *attr,
-                                char *why, size_t why_len);
+                                int *guarded, char *why, size_t why_len);
 
 /* Declines a dtype oneDNN has no kernels for here (f16, f64, i64), with the reason. */
 mlb_status onednn_check_dtype_float(const mlb_op_desc *desc, int32_t dtype, char *why,
