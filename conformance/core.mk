@@ -19,3 +19,10 @@ conformance_mlb_conformance_SOURCES += \
 TESTS += conformance/run_conformance.sh
 dist_noinst_SCRIPTS += conformance/run_conformance.sh
 CLEANFILES += conformance/results/*.json conformance/results/*.xml conformance/results/*.log
+
+# make check: the Markdown coverage matrix generator on a fixture report (no python3: SKIP).
+TESTS += conformance/coverage_matrix_test.sh
+dist_noinst_SCRIPTS += conformance/coverage_matrix.py conformance/coverage_matrix_test.sh
+# dist_ (not EXTRA_DIST, which is conditional here): the tarball has them without gtest too.
+dist_noinst_DATA = conformance/testdata/coverage_report.json \
+	conformance/testdata/coverage_matrix.md conformance/testdata/coverage_readme.md

@@ -45,3 +45,20 @@ plugins_onednn_onednn_kernels_test_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) 
 	-I$(top_srcdir)/plugins/cpu_ref -I$(top_srcdir)/tests
 plugins_onednn_onednn_kernels_test_LDADD = plugins/onednn/libonednn_kernels.la \
 	plugins/cpu_ref/libcpuref_ops.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
+
+if HAVE_GTEST
+# make onednn-coverage: mlb-conformance --full on the plugin, then the coverage block of
+# plugins/onednn/README.md rewritten from its JSON report (conformance/coverage_matrix.py).
+# Fails, leaving the README as it was, when a case fails.
+ONEDNN_COVERAGE_REPORT = conformance/results/mlb_onednn_full.json
+onednn-coverage: conformance/mlb-conformance plugins/onednn/mlb_onednn.la \
+		plugins/cpu_ref/mlb_cpu_ref.la
+	@$(MKDIR_P) conformance/results
+	./conformance/mlb-conformance --full --plugin plugins/onednn/.libs/mlb_onednn.so \
+		--reference plugins/cpu_ref/.libs/mlb_cpu_ref.so --report $(ONEDNN_COVERAGE_REPORT) \
+		>conformance/results/mlb_onednn_full.log 2>&1; \
+		st=$$?; tail -n 1 conformance/results/mlb_onednn_full.log; exit $$st
+	python3 $(srcdir)/conformance/coverage_matrix.py --update $(srcdir)/plugins/onednn/README.md \
+		$(ONEDNN_COVERAGE_REPORT)
+.PHONY: onednn-coverage
+endif
