@@ -47,6 +47,26 @@ if command -v python3 > /dev/null 2>&1; then
         || fail "--json output is not the expected JSON"
 fi
 
+# The oneDNN plugin, when built: its device is listed beside cpu_ref's, with its own op rows.
+onednn="$top/plugins/onednn/.libs/mlb_onednn.so"
+cpuref="$top/plugins/cpu_ref/.libs/mlb_cpu_ref.so"
+if [ -f "$onednn" ] && [ -f "$cpuref" ]; then
+    MLB_PLUGIN_PATH="$cpuref:$onednn" "$info" --ops > "$tmp/both" || fail "cpu_ref + onednn: exit $?"
+    expect "$tmp/both" "onednn 0.1.0 (ABI 1.0): loaded, 1 device"
+    expect "$tmp/both" "cpu_ref:0: cpu_ref"
+    expect "$tmp/both" "onednn:0: onednn"
+    # onednn's rows: matmul in f32 (bf16 where the CPU has it), not f16/f64; pow declined;
+    # cpu_ref's matmul in every float.
+    sed -n '/^  onednn:0/,$p' "$tmp/both" > "$tmp/onednn_ops"
+    grep -E -q '^ +matmul +Y +\. +[Y.]( +\.){6}$' "$tmp/onednn_ops" \
+        || fail "onednn matmul row: $(grep ' matmul ' "$tmp/onednn_ops")"
+    grep -E -q '^ +pow( +\.){9}$' "$tmp/onednn_ops" || fail "onednn pow row"
+    sed -n '/^  cpu_ref:0/,/^  onednn:0/p' "$tmp/both" > "$tmp/cpuref_ops"
+    grep -E -q '^ +matmul( +Y){4}( +\.){5}$' "$tmp/cpuref_ops" || fail "cpu_ref matmul row"
+else
+    echo "note: the oneDNN plugin is not built here; its mlb-info checks did not run"
+fi
+
 # Usage errors exit 2 with one line on stderr.
 "$info" --bogus > "$tmp/out" 2> "$tmp/err"
 rc=$?
