@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dnnl_debug.h>
+
 #include "onednn_impl.h"
 #include "ops.h"
 
@@ -51,12 +53,25 @@ static const family families[] = {
     {MLB_OP_REDUCE_PROD, onednn_reduction_supported, onednn_reduction_build},
 };
 
+int onednn_cpu_has_bf16(void) {
+    const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return ((unsigned)isa & (unsigned)dnnl_cpu_isa_avx512_core) ==
+           (unsigned)dnnl_cpu_isa_avx512_core;
+}
+
 mlb_status onednn_check_dtype_float(const mlb_op_desc *desc, int32_t dtype, char *why,
                                     size_t why_len) {
     const char *name = cpuref_op_name(desc->op);
     switch (dtype) {
     case MLB_DTYPE_F32:
+        return MLB_OK;
     case MLB_DTYPE_BF16:
+        if (!onednn_cpu_has_bf16()) {
+            return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                               "%s: bf16: oneDNN 2.6 runs bf16 with AVX-512 (avx512_core) only; "
+                               "this CPU: %s",
+                               name, dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()));
+        }
         return MLB_OK;
     case MLB_DTYPE_F16:
         return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,

@@ -91,6 +91,12 @@ void onednn_kernel_destroy(onednn_kernel *k);
  */
 const char *onednn_kernel_impl(const onednn_kernel *k);
 
+/**
+ * 1 when oneDNN runs bf16 on this CPU (it needs AVX-512, avx512_core, in 2.6):
+ * without it every bf16 request is declined.
+ */
+int onednn_cpu_has_bf16(void);
+
 /* ---- engine and streams ---------------------------------------------- */
 
 /**
