@@ -50,6 +50,14 @@ typedef struct cpuref_backend {
     mlb_status (*init)(char *why, size_t why_len);
 
     /**
+     * Called by the shutdown() that matches the first init() (the last loader context lets
+     * go, typically just before the library is unloaded), when no stream is alive, so no
+     * worker thread runs. Releases what init() and the kernels acquired that outlives them
+     * (an engine, thread-local state). NULL: nothing to do.
+     */
+    void (*shutdown)(void);
+
+    /**
      * Extra device attributes, asked after the runtime's own keys (threads, page_size, simd,
      * plugin_version) did not match. NULL: none.
      * @return MLB_OK with *value filled (full-size struct, the runtime copies what the caller's

@@ -57,10 +57,13 @@ static void cpuref_shutdown(void) {
     if (init_count > 0 && --init_count == 0) {
         /* The device is static; report objects the caller forgot. */
         pthread_mutex_lock(&cpuref_the_device.streams_mu);
-        if (cpuref_the_device.streams) {
-            cpuref_log(MLB_LOG_WARN, "shutdown with streams still alive");
-        }
+        const int streams_alive = cpuref_the_device.streams != NULL;
         pthread_mutex_unlock(&cpuref_the_device.streams_mu);
+        if (streams_alive) {
+            cpuref_log(MLB_LOG_WARN, "shutdown with streams still alive");
+        } else if (cpuref_the_backend.shutdown) {
+            cpuref_the_backend.shutdown();
+        }
         pthread_mutex_lock(&cpuref_the_device.stats_mu);
         uint64_t live = cpuref_the_device.stats.alloc_count - cpuref_the_device.stats.free_count;
         pthread_mutex_unlock(&cpuref_the_device.stats_mu);

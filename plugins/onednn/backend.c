@@ -21,6 +21,7 @@
 #include <dnnl_debug.h>
 
 #include "backend.h"
+#include "cpu_ref.h"
 #include "onednn_kernels.h"
 #include "ops.h"
 
@@ -28,6 +29,13 @@
 static mlb_status backend_init(char *why, size_t why_len) {
     dnnl_engine_t engine;
     return onednn_engine_get(&engine, why, why_len);
+}
+
+/* The last shutdown: the engine goes, unless kernels the caller never destroyed still use it. */
+static void backend_shutdown(void) {
+    if (!onednn_engine_release()) {
+        cpuref_log(MLB_LOG_WARN, "shutdown with kernels still alive: the oneDNN engine is kept");
+    }
 }
 
 /* onednn_version ("2.6.0 (<commit>)") and onednn_isa (what oneDNN dispatches to here). */
@@ -87,6 +95,7 @@ const cpuref_backend cpuref_the_backend = {
                 MLB_FEATURE_NATIVE_HANDLES | MLB_FEATURE_PINNED_HOST | MLB_FEATURE_MEMORY_STATS |
                 MLB_FEATURE_FUSED_EPILOGUE,
     .init = backend_init,
+    .shutdown = backend_shutdown,
     .get_attribute = backend_attribute,
     .attribute_keys = "onednn_version, onednn_isa",
     .supported = backend_supported,

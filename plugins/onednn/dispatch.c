@@ -178,6 +178,7 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
         free(k);
         return st;
     }
+    onednn_kernel_count(+1);
     *out = k;
     return MLB_OK;
 }
@@ -186,6 +187,7 @@ void onednn_kernel_destroy(onednn_kernel *k) {
     if (k) {
         onednn_plan_release(k);
         free(k);
+        onednn_kernel_count(-1);
     }
 }
 

@@ -76,6 +76,11 @@ struct onednn_kernel {
     char impl[ONEDNN_IMPL_LEN];
 };
 
+/* ---- engine.c ----------------------------------------------------------- */
+
+/* Counts live kernels (+1 at create, -1 at destroy): the engine is not released under them. */
+void onednn_kernel_count(int delta);
+
 /* ---- md.c --------------------------------------------------------------- */
 
 /* The oneDNN data type of an mlb dtype (bool as u8), or dnnl_data_type_undef. */

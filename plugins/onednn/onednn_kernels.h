@@ -100,11 +100,22 @@ int onednn_cpu_has_bf16(void);
 /* ---- engine and streams ---------------------------------------------- */
 
 /**
- * The process's one CPU engine, created on first use (thread-safe, once) and
- * kept until exit.
+ * The library's one CPU engine, created on first use (thread-safe) and kept
+ * until onednn_engine_release.
  * @return MLB_OK, or MLB_ERROR_DEVICE when oneDNN cannot create it.
  */
 mlb_status onednn_engine_get(dnnl_engine_t *engine, char *why, size_t why_len);
+
+/**
+ * Destroys the engine (and the calling thread's stream) when no kernel is
+ * alive, so that a library about to be unloaded leaves nothing behind; the
+ * next onednn_engine_get creates a new one. The caller guarantees that no
+ * other thread runs kernels or holds a stream (the plugin calls it from its
+ * last shutdown, with every mlb stream, hence every worker thread, gone).
+ * @return 1 when nothing is left (released, or never created); 0 when kernels
+ *         are still alive (the engine is kept: they use it).
+ */
+int onednn_engine_release(void);
 
 /**
  * The calling thread's oneDNN stream on that engine, created on the thread's

@@ -1070,6 +1070,30 @@ static void test_other_thread(void) {
     onednn_kernel_destroy(k);
 }
 
+/* The engine is released only with no kernel alive, and comes back on the next use. */
+static void test_engine_release(void) {
+    const int64_t s1[1] = {8};
+    const mlb_tensor_desc t = tensor(MLB_DTYPE_F32, 1, s1, NULL, 0, 0);
+    const mlb_tensor_desc *ins[1] = {&t}, *outs[1] = {&t};
+    const mlb_op_desc desc = {
+        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_NEG, 1, 1, 0, ins, outs, NULL};
+    char why[256] = "";
+    for (int round = 0; round < 2; ++round) {
+        onednn_kernel *k = NULL;
+        CHECK_INT_EQ(onednn_kernel_create(&desc, &k, why, sizeof(why)), MLB_OK);
+        if (!k) {
+            return;
+        }
+        float x[8] = {1, -2, 3, -4, 5, -6, 7, -8};
+        uint8_t *io[1] = {(uint8_t *)x};
+        CHECK_INT_EQ(onednn_kernel_run(k, io, io, why, sizeof(why)), MLB_OK);
+        CHECK(x[0] == -1.0f && x[7] == 8.0f);
+        CHECK_INT_EQ(onednn_engine_release(), 0); /* k still uses it */
+        onednn_kernel_destroy(k);
+        CHECK_INT_EQ(onednn_engine_release(), 1);
+    }
+}
+
 int main(void) {
     test_unary();
     test_binary();
@@ -1084,6 +1108,7 @@ int main(void) {
     test_guard();
     test_threads();
     test_other_thread();
+    test_engine_release();
     printf("%d cases compared with cpu_ref (%d of them left to the reference by a guard)\n",
            cases_run - cases_guarded, cases_guarded);
     if (cases_no_bf16) {
