@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "onednn_impl.h"
+#include "tensor.h"
 
 void onednn_plan_guard(onednn_kernel *k, const mlb_op_desc *desc, uint32_t n, int guard) {
     k->guard = guard;
@@ -84,14 +85,7 @@ static void scan_tensor(scan *sc, const mlb_tensor_desc *t, const uint8_t *base)
             off += idx[k] * t->strides[k];
         }
         scan_run(sc, base + t->byte_offset + (uint64_t)off * es, run, bf16);
-        int32_t k = outer - 1;
-        for (; k >= 0; --k) {
-            if (++idx[k] < t->shape[k]) {
-                break;
-            }
-            idx[k] = 0;
-        }
-        if (k < 0) {
+        if (!cpuref_next_index(idx, t->shape, outer)) {
             return;
         }
     }

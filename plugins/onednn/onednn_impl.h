@@ -143,6 +143,13 @@ const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg);
  */
 mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what, int nargs,
                             const int *args, const int *slots, char *why, size_t why_len);
+/* A primitive reading input 0 (DNNL_ARG_SRC, tensor x seen as xmd) and writing output 0
+ * (DNNL_ARG_DST, y as ymd), with the reorders its layouts need: plan_input, plan_output and
+ * plan_step in one (pd is destroyed on failure too). */
+mlb_status onednn_plan_src_dst(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what,
+                               const mlb_tensor_desc *x, const dnnl_memory_desc_t *xmd,
+                               const mlb_tensor_desc *y, const dnnl_memory_desc_t *ymd, char *why,
+                               size_t why_len);
 /* Appends a reorder step from slot `from` to slot `to`. */
 mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, size_t why_len);
 /* Appends a host step writing `value` into every element of output 0. */

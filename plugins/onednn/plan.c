@@ -11,6 +11,7 @@
 #include <dnnl_debug.h>
 
 #include "onednn_impl.h"
+#include "tensor.h"
 
 mlb_status onednn_fail(mlb_status status, char *why, size_t why_len, const char *fmt, ...) {
     if (why && why_len) {
@@ -154,6 +155,25 @@ mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const ch
     }
     ++k->nsteps;
     return MLB_OK;
+}
+
+mlb_status onednn_plan_src_dst(onednn_kernel *k, dnnl_primitive_desc_t pd, const char *what,
+                               const mlb_tensor_desc *x, const dnnl_memory_desc_t *xmd,
+                               const mlb_tensor_desc *y, const dnnl_memory_desc_t *ymd, char *why,
+                               size_t why_len) {
+    int sx, sy;
+    mlb_status st = onednn_plan_input(k, 0, x->byte_offset, xmd, onednn_pd_md(pd, DNNL_ARG_SRC),
+                                      &sx, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_plan_output(k, 0, y->byte_offset, ymd, onednn_pd_md(pd, DNNL_ARG_DST), &sy, why,
+                                why_len);
+    }
+    if (st != MLB_OK) {
+        dnnl_primitive_desc_destroy(pd);
+        return st;
+    }
+    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
+    return onednn_plan_step(k, pd, what, 2, args, slots, why, why_len);
 }
 
 mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, size_t why_len) {
@@ -304,14 +324,7 @@ static void host_fill(const mlb_tensor_desc *t, uint8_t *base, double value) {
             off += idx[k] * t->strides[k];
         }
         memcpy(base + t->byte_offset + (uint64_t)off * size, bytes, size);
-        int32_t k = t->rank - 1;
-        for (; k >= 0; --k) {
-            if (++idx[k] < t->shape[k]) {
-                break;
-            }
-            idx[k] = 0;
-        }
-        if (k < 0) {
+        if (!cpuref_next_index(idx, t->shape, t->rank)) {
             return;
         }
     }

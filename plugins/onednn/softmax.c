@@ -85,17 +85,5 @@ mlb_status onednn_softmax_build(onednn_kernel *k, const mlb_op_desc *desc, char 
     if (st != MLB_OK) {
         return st;
     }
-    int sx, sy;
-    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, onednn_pd_md(pd, DNNL_ARG_SRC), &sx, why,
-                           why_len);
-    if (st == MLB_OK) {
-        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, onednn_pd_md(pd, DNNL_ARG_DST), &sy,
-                                why, why_len);
-    }
-    if (st != MLB_OK) {
-        dnnl_primitive_desc_destroy(pd);
-        return st;
-    }
-    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
-    return onednn_plan_step(k, pd, "softmax", 2, args, slots, why, why_len);
+    return onednn_plan_src_dst(k, pd, "softmax", x, &xmd, y, &ymd, why, why_len);
 }
