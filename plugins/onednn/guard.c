@@ -25,39 +25,101 @@ void onednn_plan_guard_product(onednn_kernel *k, const mlb_op_desc *desc, int ha
     k->guard_k = kacc;
 }
 
-/* 1 when the f32 bit pattern u is a value the guard excludes. */
-static int excluded(uint32_t u, int guard) {
-    const uint32_t exp = u & 0x7f800000u, man = u & 0x007fffffu;
-    return ((guard & ONEDNN_GUARD_NONFINITE) && exp == 0x7f800000u) ||
-           ((guard & ONEDNN_GUARD_SUBNORMAL) && exp == 0 && man != 0);
-}
-
-/* What a scan computes over the elements (as f32 bit patterns). */
+/*
+ * What a scan gathers over the elements, as |x| bit patterns a (f32 bits with the sign
+ * cleared; bf16 as the top half of an f32). Both are order-free min/max reductions, written in
+ * blocks of SCAN_BLOCK lanes so that the compiler vectorizes them at -O2.
+ *   max_abs  the largest a: NaN and +-Inf are the patterns >= 0x7f800000, above every finite
+ *   min_am1  the smallest a - 1 (unsigned; 0 wraps to the top): a subnormal is 0 < a < 2^23,
+ *            i.e. a - 1 < 0x007fffff
+ */
 typedef struct scan {
-    int guard;        /* the excluded values (NONFINITE, SUBNORMAL bits) */
-    int hit;          /* 1 once an element was excluded */
-    uint32_t max_abs; /* the largest |x| as bits (NaN and Inf above every finite value) */
+    uint32_t max_abs, min_am1;
 } scan;
 
-/* Scans n contiguous elements (f32 or bf16) starting at p. */
-static void scan_run(scan *sc, const uint8_t *p, int64_t n, int bf16) {
-    int hit = 0;
-    uint32_t m = sc->max_abs;
-    for (int64_t i = 0; i < n; ++i) {
-        uint32_t u;
-        if (bf16) {
-            uint16_t h;
-            memcpy(&h, p + 2 * i, 2);
-            u = (uint32_t)h << 16;
-        } else {
-            memcpy(&u, p + 4 * i, 4);
+#define SCAN_BLOCK 16
+#define ABS_MASK 0x7fffffffu
+
+static void scan_f32(scan *sc, const uint8_t *p, int64_t n) {
+    uint32_t mx[SCAN_BLOCK] = {0}, mn[SCAN_BLOCK];
+    memset(mn, 0xff, sizeof(mn));
+    int64_t i = 0;
+    for (; i + SCAN_BLOCK <= n; i += SCAN_BLOCK) {
+        uint32_t u[SCAN_BLOCK];
+        memcpy(u, p + 4 * i, sizeof(u));
+        for (int j = 0; j < SCAN_BLOCK; ++j) {
+            const uint32_t a = u[j] & ABS_MASK, am1 = a - 1u;
+            mx[j] = a > mx[j] ? a : mx[j];
+            mn[j] = am1 < mn[j] ? am1 : mn[j];
         }
-        hit |= excluded(u, sc->guard);
-        const uint32_t a = u & 0x7fffffffu;
-        m = a > m ? a : m;
     }
-    sc->hit |= hit;
-    sc->max_abs = m;
+    for (; i < n; ++i) {
+        uint32_t u;
+        memcpy(&u, p + 4 * i, 4);
+        const uint32_t a = u & ABS_MASK, am1 = a - 1u;
+        mx[0] = a > mx[0] ? a : mx[0];
+        mn[0] = am1 < mn[0] ? am1 : mn[0];
+    }
+    for (int j = 0; j < SCAN_BLOCK; ++j) {
+        sc->max_abs = mx[j] > sc->max_abs ? mx[j] : sc->max_abs;
+        sc->min_am1 = mn[j] < sc->min_am1 ? mn[j] : sc->min_am1;
+    }
+}
+
+static void scan_bf16(scan *sc, const uint8_t *p, int64_t n) {
+    uint32_t mx[SCAN_BLOCK] = {0}, mn[SCAN_BLOCK];
+    memset(mn, 0xff, sizeof(mn));
+    int64_t i = 0;
+    for (; i + SCAN_BLOCK <= n; i += SCAN_BLOCK) {
+        uint16_t h[SCAN_BLOCK];
+        memcpy(h, p + 2 * i, sizeof(h));
+        for (int j = 0; j < SCAN_BLOCK; ++j) {
+            const uint32_t a = ((uint32_t)h[j] << 16) & ABS_MASK, am1 = a - 1u;
+            mx[j] = a > mx[j] ? a : mx[j];
+            mn[j] = am1 < mn[j] ? am1 : mn[j];
+        }
+    }
+    for (; i < n; ++i) {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        const uint32_t a = ((uint32_t)h << 16) & ABS_MASK, am1 = a - 1u;
+        mx[0] = a > mx[0] ? a : mx[0];
+        mn[0] = am1 < mn[0] ? am1 : mn[0];
+    }
+    for (int j = 0; j < SCAN_BLOCK; ++j) {
+        sc->max_abs = mx[j] > sc->max_abs ? mx[j] : sc->max_abs;
+        sc->min_am1 = mn[j] < sc->min_am1 ? mn[j] : sc->min_am1;
+    }
+}
+
+/* Dense runs at least this long are scanned by an OpenMP team (the threads oneDNN's primitives
+ * use), in chunks; shorter ones by the calling thread. */
+#define SCAN_PARALLEL_MIN (1 << 18)
+#define SCAN_CHUNK (1 << 16)
+
+static void scan_dense(scan *sc, const uint8_t *p, int64_t n, int bf16) {
+    const int64_t nchunks = (n + SCAN_CHUNK - 1) / SCAN_CHUNK;
+    uint32_t mx = sc->max_abs, mn = sc->min_am1;
+#pragma omp parallel for if (n >= SCAN_PARALLEL_MIN) reduction(max : mx) reduction(min : mn)
+    for (int64_t c = 0; c < nchunks; ++c) {
+        scan part = {0, UINT32_MAX};
+        const int64_t lo = c * SCAN_CHUNK, len = n - lo < SCAN_CHUNK ? n - lo : SCAN_CHUNK;
+        if (bf16) {
+            scan_bf16(&part, p + 2 * lo, len);
+        } else {
+            scan_f32(&part, p + 4 * lo, len);
+        }
+        mx = part.max_abs > mx ? part.max_abs : mx;
+        mn = part.min_am1 < mn ? part.min_am1 : mn;
+    }
+    sc->max_abs = mx;
+    sc->min_am1 = mn;
+}
+
+/* 1 when the gathered figures show a value the guard excludes. */
+static int excluded(const scan *sc, int guard) {
+    return ((guard & ONEDNN_GUARD_NONFINITE) && sc->max_abs >= 0x7f800000u) ||
+           ((guard & ONEDNN_GUARD_SUBNORMAL) && sc->min_am1 < 0x007fffffu);
 }
 
 /* Scans every element of t (at base), by its strides. */
@@ -84,7 +146,14 @@ static void scan_tensor(scan *sc, const mlb_tensor_desc *t, const uint8_t *base)
         for (int32_t k = 0; k < outer; ++k) {
             off += idx[k] * t->strides[k];
         }
-        scan_run(sc, base + t->byte_offset + (uint64_t)off * es, run, bf16);
+        const uint8_t *p = base + t->byte_offset + (uint64_t)off * es;
+        if (outer == 0) {
+            scan_dense(sc, p, run, bf16);
+        } else if (bf16) {
+            scan_bf16(sc, p, run);
+        } else {
+            scan_f32(sc, p, run);
+        }
         if (!cpuref_next_index(idx, t->shape, outer)) {
             return;
         }
@@ -103,9 +172,9 @@ static double f32_of(uint32_t bits) {
 static int product_exact(const onednn_kernel *k, uint8_t *const *inputs) {
     double m[3] = {0, 0, 0};
     for (uint32_t i = 0; i < k->nguarded; ++i) {
-        scan sc = {ONEDNN_GUARD_NONFINITE, 0, 0};
+        scan sc = {0, UINT32_MAX};
         scan_tensor(&sc, &k->guarded[i], inputs[i]);
-        if (sc.hit) {
+        if (excluded(&sc, ONEDNN_GUARD_NONFINITE)) {
             return 0;
         }
         m[i] = f32_of(sc.max_abs);
@@ -121,9 +190,9 @@ int onednn_kernel_inputs_exact(const onednn_kernel *k, uint8_t *const *inputs) {
         return product_exact(k, inputs);
     }
     for (uint32_t i = 0; i < k->nguarded; ++i) {
-        scan sc = {k->guard, 0, 0};
+        scan sc = {0, UINT32_MAX};
         scan_tensor(&sc, &k->guarded[i], inputs[i]);
-        if (sc.hit) {
+        if (excluded(&sc, k->guard)) {
             return 0;
         }
     }

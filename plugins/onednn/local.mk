@@ -24,6 +24,7 @@ plugins_onednn_libonednn_kernels_la_SOURCES = \
 	plugins/onednn/reduction.c
 plugins_onednn_libonednn_kernels_la_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/cpu_ref
+plugins_onednn_libonednn_kernels_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 plugins_onednn_libonednn_kernels_la_LIBADD = $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 EXTRA_DIST += plugins/onednn/README.md
 
