@@ -5,11 +5,16 @@ bench_loader_bench_SOURCES = bench/loader_bench.c
 bench_loader_bench_LDADD = loader/libmlb.la $(PTHREAD_LIBS)
 
 if HAVE_ONEDNN
-# bench/onednn_bench: oneDNN kernel layer against the same primitives called directly.
+# bench/onednn_bench: the oneDNN plugin through libmlb against the same oneDNN primitives called
+# directly, with cpu_ref's speed and the measured FMA peak. Run after `make` (it loads the plugins
+# from this build tree by default); OpenMP for the FMA probe, as libdnnl uses.
 noinst_PROGRAMS += bench/onednn_bench
-bench_onednn_bench_SOURCES = bench/onednn_bench.c
+bench_onednn_bench_SOURCES = bench/onednn_bench.c bench/onednn_bench.h \
+	bench/onednn_bench_case.c bench/onednn_bench_direct.c bench/onednn_bench_loader.c \
+	bench/fma_peak.c
 bench_onednn_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/onednn -I$(top_srcdir)/plugins/cpu_ref
-bench_onednn_bench_LDADD = plugins/onednn/libonednn_kernels.la \
-	plugins/cpu_ref/libcpuref_ops.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
+	-DMLB_TOP_BUILDDIR='"$(abs_top_builddir)"'
+bench_onednn_bench_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
+bench_onednn_bench_LDFLAGS = $(OPENMP_CFLAGS)
+bench_onednn_bench_LDADD = loader/libmlb.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 endif

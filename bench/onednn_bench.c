@@ -1,388 +1,429 @@
 /*
- * onednn_bench.c - the oneDNN kernel layer (plugins/onednn/onednn_kernels.h)
- * against the same oneDNN primitives called directly through the oneDNN C
- * API, in one process, on the same buffers.
+ * onednn_bench.c - the oneDNN plugin through libmlb ("ours") against the same
+ * oneDNN primitives called directly ("direct"), in one process, with the
+ * cpu_ref plugin's speed and this machine's measured FP32 FMA peak beside
+ * them. Cases:
  *
- *   matmul 1024^3 f32 and bf16, matmul 4096^3 f32,
- *   batched matmul 32 x (128x64 . 64x128) f32,
- *   conv2d 1x64x56x56, 3x3 -> 64, pad 1, NCHW, f32 and bf16,
- *   add of 1024 f32.
+ *   matmul_1024_f32, matmul_1024_bf16   1024 x 1024 x 1024
+ *   matmul_4096_f32                     4096 x 4096 x 4096
+ *   bmm_32x128x64x128_f32               32 x (128x64 . 64x128)
+ *   conv2d_1x64x56x56_3x3x64_f32, _bf16 NCHW, 3x3, stride 1, pad 1, 64 -> 64
+ *   add_1024_f32                        1024 elements: launch overhead dominates
  *
- * "direct" builds what the kernel layer builds, by hand: the same primitive
- * descriptors (for conv2d, oneDNN's chosen blocked layouts with the reorders
- * from and to NCHW, as the kernel layer does; the conv-only time is printed
- * too), memory objects created once, one stream, execute + stream_wait per
- * run. Rounds alternate A/B (which side runs first flips each round); each
- * side's time per run is the median over rounds. Printed per case:
- *   <case>: ours=<GFLOP/s> direct=<GFLOP/s> ratio=<ours/direct> [cpu_ref=<GFLOP/s>]
- * cpu_ref (one single-threaded run, double accumulation) is timed for the
- * small problems; it is skipped for 4096^3 (it would take tens of minutes).
- * Usage: onednn_bench [--no-cpuref]. Not run by make check. Threads: OpenMP,
- * OMP_NUM_THREADS as set by the caller (all cores by default).
+ * ours: the plugin loaded with mlb_context_create (plugin path given, no
+ * discovery), a stream, buffers with the inputs uploaded once, the kernel
+ * created once; a run is mlb_kernel_launch + mlb_stream_synchronize, what a
+ * framework pays (onednn_bench_loader.c). direct: the primitives built by
+ * hand with the layouts and reorders the plugin's kernel layer picks,
+ * created once; a run is their execution + dnnl_stream_wait
+ * (onednn_bench_direct.c). Before timing, each side runs once into an output
+ * filled with NaN and ours is compared with direct (so no side can time a
+ * no-op). Then one untimed run of each side, one timed run of each that
+ * picks `iters` (runs per sample, so that a sample takes about 0.1 s), and a
+ * fixed number of rounds (21; 7 for 4096^3): a round times one sample of
+ * each side, and which side goes first flips every round. Each side's time per run is
+ * the median of its samples. GFLOP/s = 2*M*K*N (matmul), 2*N*OC*H*W*IC*KH*KW
+ * (conv2d), N (add) per run, over that time.
+ *
+ * cpu_ref: the reference plugin through the loader the same way (its output
+ * compared too); single-threaded, so one run, or the median of up to 5 when
+ * they take under 1 s together; skipped for 4096^3 (tens of minutes).
+ * fma_peak: fma_peak.c, on every OpenMP thread (oneDNN's threading); peak =
+ * ours / fma_peak. bf16 cases can pass 1: AVX512_BF16 dot products do two
+ * multiply-adds per f32 lane.
+ *
+ * Output: a line naming the devices and the load average, then
+ * "fma_peak=<GFLOP/s> (<isa>, <threads> threads)", one line per case, and a
+ * summary:
+ *   <case>: ours=<GFLOP/s> direct=<GFLOP/s> ratio=<ours/direct> cpu_ref=<GFLOP/s>
+ *           peak=<fraction> [ours_us=<us per run> direct_us=<us>] impl=<direct's steps>
+ *   ratios: min=<ratio> (<case>) all>=0.95: yes|no load=<1-minute load average>
+ * impl comes from the direct side (dnnl_query_impl_info_str); the plugin's
+ * choice is not visible through the loader.
+ *
+ * Usage: onednn_bench [--plugin PATH] [--reference PATH] [--no-cpuref] [--rounds N]
+ *                     [--case NAME]
+ *   --plugin     "ours" (default <builddir>/plugins/onednn/.libs/mlb_onednn.so)
+ *   --reference  cpu_ref (default <builddir>/plugins/cpu_ref/.libs/mlb_cpu_ref.so)
+ *   --rounds     rounds for every case instead of 21 / 7
+ *   --case       only this case (one of the names above)
+ * With cpu_ref as --plugin (a stand-in for the oneDNN plugin), 4096^3 is
+ * skipped and rounds default to 3. Exit status 0 whatever the ratios (a bench
+ * reports), 1 on any error (a plugin that does not load, a failed call,
+ * outputs that differ). Threads: OpenMP,
+ * OMP_NUM_THREADS as set by the caller (all cores by default). Not run by
+ * make check.
  */
-#include <math.h>
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <dnnl.h>
-#include <dnnl_debug.h>
 
-#include "dtype.h"
-#include "onednn_kernels.h"
-#include "ops.h"
+#include "onednn_bench.h"
 
-#define ROUNDS 11
+#define MAX_ROUNDS 101
+#define SAMPLE_S 0.1
+#define TARGET_RATIO 0.95
+#define REF_MAX_RUNS 5
+#define REF_BUDGET_S 1.0
+#define NUM_CASES 7
+#define STAND_IN_ROUNDS 3 /* cpu_ref as ours: 30 s per run of matmul_1024_bf16 */
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+typedef struct options {
+    const char *plugin, *reference;
+    const char *only; /* run only this case; NULL: all */
+    int cpuref, rounds;
+} options;
 
-static int cmp_double(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+typedef struct devices {
+    mlb_device ours, ref; /* ref NULL with --no-cpuref; == ours for a cpu_ref stand-in */
+    int stand_in;
+} devices;
 
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return v[n / 2];
-}
+/* One case's results. */
+typedef struct result {
+    double ours_s, direct_s, ref_s; /* seconds per run; ref_s < 0: not measured */
+    const char *ref_why;            /* why cpu_ref was not measured */
+} result;
 
-#define DNNL_CHECK(x)                                                                              \
-    do {                                                                                           \
-        dnnl_status_t s_ = (x);                                                                    \
-        if (s_ != dnnl_success) {                                                                  \
-            fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x, dnnl_status2str(s_));       \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
+typedef struct summary {
+    double min_ratio;
+    char min_case[64];
+    int errors, measured;
+} summary;
 
-static dnnl_engine_t engine;
-static dnnl_stream_t stream;
+static const char *const case_names[NUM_CASES] = {"matmul_1024_f32",
+                                                  "matmul_1024_bf16",
+                                                  "matmul_4096_f32",
+                                                  "bmm_32x128x64x128_f32",
+                                                  "conv2d_1x64x56x56_3x3x64_f32",
+                                                  "conv2d_1x64x56x56_3x3x64_bf16",
+                                                  "add_1024_f32"};
 
-/* ---- the direct side: a list of primitives with their arguments ------------------------------ */
+/* ---- options ------------------------------------------------------------------------------- */
 
-typedef struct direct {
-    int n;
-    dnnl_primitive_t prim[4];
-    int nargs[4];
-    dnnl_exec_arg_t args[4][4];
-} direct;
-
-static void direct_add(direct *d, const_dnnl_op_desc_t od, const_dnnl_primitive_desc_t rpd,
-                       int nargs, const int *argk, const dnnl_memory_t *mems) {
-    dnnl_primitive_desc_t pd;
-    if (rpd) {
-        pd = (dnnl_primitive_desc_t)rpd;
-    } else {
-        DNNL_CHECK(dnnl_primitive_desc_create(&pd, od, NULL, engine, NULL));
+static int known_case(const char *name) {
+    for (int i = 0; i < NUM_CASES; ++i) {
+        if (strcmp(name, case_names[i]) == 0) {
+            return 1;
+        }
     }
-    DNNL_CHECK(dnnl_primitive_create(&d->prim[d->n], pd));
-    dnnl_primitive_desc_destroy(pd);
-    d->nargs[d->n] = nargs;
-    for (int i = 0; i < nargs; ++i) {
-        d->args[d->n][i].arg = argk[i];
-        d->args[d->n][i].memory = mems[i];
+    return 0;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: onednn_bench [--plugin PATH] [--reference PATH] [--no-cpuref] "
+                    "[--rounds N] [--case NAME]\n");
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, options *o) {
+    o->plugin = MLB_TOP_BUILDDIR "/plugins/onednn/.libs/mlb_onednn.so";
+    o->reference = MLB_TOP_BUILDDIR "/plugins/cpu_ref/.libs/mlb_cpu_ref.so";
+    o->only = NULL, o->cpuref = 1, o->rounds = 0;
+    for (int i = 1; i < argc; ++i) {
+        const int has_value = i + 1 < argc;
+        if (strcmp(argv[i], "--no-cpuref") == 0) {
+            o->cpuref = 0;
+        } else if (strcmp(argv[i], "--plugin") == 0 && has_value) {
+            o->plugin = argv[++i];
+        } else if (strcmp(argv[i], "--reference") == 0 && has_value) {
+            o->reference = argv[++i];
+        } else if (strcmp(argv[i], "--case") == 0 && has_value) {
+            o->only = argv[++i];
+            if (!known_case(o->only)) {
+                fprintf(stderr, "onednn_bench: no case named %s\n", o->only);
+                return usage();
+            }
+        } else if (strcmp(argv[i], "--rounds") == 0 && has_value) {
+            o->rounds = atoi(argv[++i]);
+            if (o->rounds < 1 || o->rounds > MAX_ROUNDS) {
+                return usage();
+            }
+        } else {
+            return usage();
+        }
     }
-    ++d->n;
+    return 0;
 }
 
-static void direct_reorder(direct *d, dnnl_memory_t from, dnnl_memory_t to) {
-    const dnnl_memory_desc_t *a, *b;
-    dnnl_memory_get_memory_desc(from, &a);
-    dnnl_memory_get_memory_desc(to, &b);
-    dnnl_primitive_desc_t pd;
-    DNNL_CHECK(dnnl_reorder_primitive_desc_create(&pd, a, engine, b, engine, NULL));
-    const int argk[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
-    const dnnl_memory_t mems[2] = {from, to};
-    direct_add(d, NULL, pd, 2, argk, mems);
-}
+/* ---- timing -------------------------------------------------------------------------------- */
 
-static void direct_run(const direct *d, int from, int to) {
-    for (int i = from; i < to; ++i) {
-        DNNL_CHECK(dnnl_primitive_execute(d->prim[i], stream, d->nargs[i], d->args[i]));
+/* Seconds per run over `iters` back-to-back runs of one side; < 0 on error. */
+static double sample(loader_side *l, direct_side *d, int iters) {
+    const double t0 = bench_now_s();
+    for (int i = 0; i < iters; ++i) {
+        if ((l ? loader_run(l) : direct_run(d)) != 0) {
+            return -1;
+        }
     }
-    DNNL_CHECK(dnnl_stream_wait(stream));
+    return (bench_now_s() - t0) / iters;
 }
 
-static void direct_free(direct *d) {
-    for (int i = 0; i < d->n; ++i) {
-        dnnl_primitive_destroy(d->prim[i]);
+/* One untimed run of each side, then one timed: runs per sample for about SAMPLE_S. */
+static int calibrate(loader_side *l, direct_side *d) {
+    if (sample(l, NULL, 1) < 0 || sample(NULL, d, 1) < 0) {
+        return -1;
     }
-}
-
-static dnnl_memory_t mem(const dnnl_memory_desc_t *md, void *p) {
-    dnnl_memory_t m;
-    DNNL_CHECK(dnnl_memory_create(&m, md, engine, p ? p : DNNL_MEMORY_ALLOCATE));
-    return m;
-}
-
-/* dnnl_memory_desc_init_by_tag from a dims array of any length (it reads DNNL_MAX_NDIMS). */
-static void md_tag(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t dt,
-                   dnnl_format_tag_t tag) {
-    dnnl_dims_t d = {0};
-    memcpy(d, dims, sizeof(int64_t) * (size_t)rank);
-    DNNL_CHECK(dnnl_memory_desc_init_by_tag(md, rank, d, dt, tag));
-}
-
-/* ---- tensors and buffers ------------------------------------------------------------------- */
-
-static mlb_tensor_desc tensor(int32_t dt, int rank, const int64_t *shape) {
-    mlb_tensor_desc t;
-    memset(&t, 0, sizeof(t));
-    t.struct_size = MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset);
-    t.dtype = dt, t.rank = rank;
-    int64_t s = 1;
-    for (int k = rank - 1; k >= 0; --k) {
-        t.shape[k] = shape[k], t.strides[k] = s;
-        s *= shape[k];
+    const double to = sample(l, NULL, 1), td = sample(NULL, d, 1);
+    if (to < 0 || td < 0) {
+        return -1;
     }
-    return t;
+    const double n = SAMPLE_S / (to > td ? to : td);
+    return n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
 }
 
-static size_t bytes(const mlb_tensor_desc *t) {
-    size_t n = cpuref_dtype_size(t->dtype);
-    for (int k = 0; k < t->rank; ++k) {
-        n *= (size_t)t->shape[k];
+/* Alternated rounds; medians of each side's seconds per run. */
+static int time_pair(int rounds, loader_side *l, direct_side *d, result *r) {
+    double so[MAX_ROUNDS], sd[MAX_ROUNDS];
+    const int iters = calibrate(l, d);
+    if (iters < 0) {
+        return -1;
     }
-    return n;
+    for (int k = 0; k < rounds; ++k) {
+        const int ours_first = k % 2 == 0;
+        for (int side = 0; side < 2; ++side) {
+            const int ours = (side == 0) == ours_first;
+            const double s = ours ? sample(l, NULL, iters) : sample(NULL, d, iters);
+            if (s < 0) {
+                return -1;
+            }
+            (ours ? so : sd)[k] = s;
+        }
+    }
+    r->ours_s = bench_median(so, rounds), r->direct_s = bench_median(sd, rounds);
+    return 0;
 }
 
-static uint8_t *filled(const mlb_tensor_desc *t) {
-    const size_t n = bytes(t), es = cpuref_dtype_size(t->dtype);
-    uint8_t *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
-    uint32_t x = 12345;
-    for (size_t i = 0; i < n; i += es) {
-        x = x * 1664525u + 1013904223u;
-        cpuref_store_f64(t->dtype, p + i, (double)((int)(x >> 28) - 8) / 8.0);
+/* ---- correctness --------------------------------------------------------------------------- */
+
+/* One run of `l` into a NaN-filled output, compared with direct's output. */
+static int check(const bench_case *c, const char *who, loader_side *l, const void *want,
+                 double *seconds) {
+    void *got = aligned_alloc(64, (c->bytes[2] + 63) & ~(size_t)63);
+    int r = got ? loader_check_run(l, got, seconds) : -1;
+    if (r == 0) {
+        r = case_compare(c, who, got, want);
     }
-    return p;
+    free(got);
+    return r;
+}
+
+/* Direct's reference output: one run into a NaN-filled output. */
+static int direct_check_run(const bench_case *c, direct_side *d) {
+    memset(direct_output(d), 0xFF, c->bytes[2]);
+    return direct_run(d);
+}
+
+/* cpu_ref: checked, then timed (the median of up to REF_MAX_RUNS runs within REF_BUDGET_S). */
+static int time_ref(const bench_case *c, mlb_device dev, direct_side *d, result *r) {
+    loader_side *l = loader_create(dev, c);
+    double first = 0, s[REF_MAX_RUNS], total;
+    int n = 0, st = l ? check(c, "cpu_ref", l, direct_output(d), &first) : -1;
+    for (total = first; st == 0 && n < REF_MAX_RUNS && total < REF_BUDGET_S; total += s[n++]) {
+        st = (s[n] = sample(l, NULL, 1)) < 0 ? -1 : 0;
+    }
+    if (st == 0) {
+        r->ref_s = n ? bench_median(s, n) : first; /* the checked run counts only when alone */
+    }
+    loader_destroy(l);
+    return st;
 }
 
 /* ---- one case ------------------------------------------------------------------------------ */
 
-typedef struct bcase {
-    const char *name;
-    double flops;
-    mlb_op_desc desc;
-    uint8_t *in[3], *out[1];
-    direct d;
-    int conv_from, conv_to; /* the conv step alone, for the extra conv-only figure */
-    int iters;              /* runs per timing sample */
-    int cpuref;             /* time cpu_ref too */
-} bcase;
-
-static void measure(bcase *c) {
-    char why[256];
-    onednn_kernel *k;
-    if (onednn_kernel_create(&c->desc, &k, why, sizeof(why)) != MLB_OK) {
-        printf("%s: kernel_create failed: %s\n", c->name, why);
-        return;
-    }
-    double ours[ROUNDS], dir[ROUNDS], conv_only[ROUNDS];
-    /* Warm up both (first runs pay page faults and JIT caches). */
-    for (int i = 0; i < 2; ++i) {
-        onednn_kernel_run(k, c->in, c->out, why, sizeof(why));
-        direct_run(&c->d, 0, c->d.n);
-    }
-    for (int r = 0; r < ROUNDS; ++r) {
-        for (int side = 0; side < 2; ++side) {
-            const int run_ours = (side == 0) == (r % 2 == 0);
-            const double t0 = now_s();
-            for (int i = 0; i < c->iters; ++i) {
-                if (run_ours) {
-                    onednn_kernel_run(k, c->in, c->out, why, sizeof(why));
-                } else {
-                    direct_run(&c->d, 0, c->d.n);
-                }
-            }
-            (run_ours ? ours : dir)[r] = (now_s() - t0) / c->iters;
-        }
-        if (c->conv_to > c->conv_from) {
-            const double t0 = now_s();
-            for (int i = 0; i < c->iters; ++i) {
-                direct_run(&c->d, c->conv_from, c->conv_to);
-            }
-            conv_only[r] = (now_s() - t0) / c->iters;
-        }
-    }
-    const double to = median(ours, ROUNDS), td = median(dir, ROUNDS);
-    printf("%s: ours=%.1f direct=%.1f GFLOP/s ratio=%.3f (%.3g us vs %.3g us per run)", c->name,
-           c->flops / to * 1e-9, c->flops / td * 1e-9, td / to, to * 1e6, td * 1e6);
-    if (c->conv_to > c->conv_from) {
-        printf(" conv-only=%.1f", c->flops / median(conv_only, ROUNDS) * 1e-9);
-    }
-    if (c->cpuref) {
-        const cpuref_op *op = cpuref_find_op(c->desc.op);
-        uint8_t *ref_out[1] = {c->out[0]};
-        const double t0 = now_s();
-        op->run(&c->desc, c->in, ref_out, why, sizeof(why));
-        printf(" cpu_ref=%.3f", c->flops / (now_s() - t0) * 1e-9);
+static void print_result(const bench_case *c, const result *r, const fma_peak *peak,
+                         const char *impl) {
+    const double go = c->flops / r->ours_s * 1e-9, gd = c->flops / r->direct_s * 1e-9;
+    printf("%s: ours=%.4g direct=%.4g ratio=%.3f", c->name, go, gd, r->direct_s / r->ours_s);
+    if (r->ref_s > 0) {
+        printf(" cpu_ref=%.4g", c->flops / r->ref_s * 1e-9);
     } else {
-        printf(" cpu_ref=skipped");
+        printf(" cpu_ref=skipped (%s)", r->ref_why);
     }
-    printf("  [%s]\n", onednn_kernel_impl(k));
+    if (peak->gflops > 0) {
+        printf(" peak=%.2f", go / peak->gflops);
+    }
+    if (c->show_us) {
+        printf(" ours_us=%.2f direct_us=%.2f", r->ours_s * 1e6, r->direct_s * 1e6);
+    }
+    printf(" impl=%s\n", impl);
     fflush(stdout);
-    onednn_kernel_destroy(k);
 }
 
-static void bench_matmul(const char *name, int32_t dt, int64_t batch, int64_t m, int64_t kk,
-                         int64_t n, int iters, int cpuref) {
-    const int rank = batch > 1 ? 3 : 2;
-    const int64_t sa[3] = {batch, m, kk}, sb[3] = {batch, kk, n}, sy[3] = {batch, m, n};
-    const int o = rank == 3 ? 0 : 1;
-    mlb_tensor_desc a = tensor(dt, rank, sa + o), b = tensor(dt, rank, sb + o),
-                    y = tensor(dt, rank, sy + o);
-    static mlb_matmul_attrs at = {MLB_STRUCT_SIZE(mlb_matmul_attrs, epilogue), {0, MLB_OP_NONE}};
-    const mlb_tensor_desc *ins[2] = {&a, &b}, *outs[1] = {&y};
-    bcase c;
-    memset(&c, 0, sizeof(c));
-    c.name = name, c.flops = 2.0 * (double)(batch * m * kk * n), c.iters = iters;
-    c.cpuref = cpuref;
-    c.desc =
-        (mlb_op_desc){MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_MATMUL, 2, 1, 0, ins, outs, &at};
-    c.in[0] = filled(&a), c.in[1] = filled(&b), c.out[0] = filled(&y);
-    /* Direct: the same matmul on plain row-major memory. */
-    const dnnl_data_type_t ddt = dt == MLB_DTYPE_BF16 ? dnnl_bf16 : dnnl_f32;
-    dnnl_memory_desc_t ma, mb, my;
-    const dnnl_format_tag_t tag = rank == 3 ? dnnl_abc : dnnl_ab;
-    md_tag(&ma, rank, sa + o, ddt, tag);
-    md_tag(&mb, rank, sb + o, ddt, tag);
-    md_tag(&my, rank, sy + o, ddt, tag);
-    dnnl_matmul_desc_t md;
-    DNNL_CHECK(dnnl_matmul_desc_init(&md, &ma, &mb, NULL, &my));
-    const int argk[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
-    const dnnl_memory_t mems[3] = {mem(&ma, c.in[0]), mem(&mb, c.in[1]), mem(&my, c.out[0])};
-    direct_add(&c.d, &md, NULL, 3, argk, mems);
-    measure(&c);
-    direct_free(&c.d);
-    for (int i = 0; i < 3; ++i) {
-        dnnl_memory_destroy(mems[i]);
+static void tally(summary *s, const bench_case *c, const result *r) {
+    const double ratio = r->direct_s / r->ours_s;
+    if (!s->measured++ || ratio < s->min_ratio) {
+        s->min_ratio = ratio;
+        snprintf(s->min_case, sizeof(s->min_case), "%s", c->name);
     }
-    free(c.in[0]), free(c.in[1]), free(c.out[0]);
 }
 
-static void bench_conv(const char *name, int32_t dt, int iters, int cpuref) {
-    const int64_t n = 1, ic = 64, h = 56, w = 56, oc = 64;
-    const int64_t xs[4] = {n, ic, h, w}, ws[4] = {oc, ic, 3, 3}, ys[4] = {n, oc, h, w};
-    mlb_tensor_desc x = tensor(dt, 4, xs), wt = tensor(dt, 4, ws), y = tensor(dt, 4, ys);
-    static mlb_conv2d_attrs at;
-    memset(&at, 0, sizeof(at));
-    at.struct_size = MLB_STRUCT_SIZE(mlb_conv2d_attrs, epilogue);
-    at.layout = MLB_LAYOUT_NCHW, at.groups = 1;
-    at.stride[0] = at.stride[1] = 1, at.dilation[0] = at.dilation[1] = 1;
-    at.padding[0] = at.padding[1] = at.padding[2] = at.padding[3] = 1;
-    const mlb_tensor_desc *ins[2] = {&x, &wt}, *outs[1] = {&y};
-    bcase c;
-    memset(&c, 0, sizeof(c));
-    c.name = name, c.flops = 2.0 * (double)(n * oc * h * w * ic * 9), c.iters = iters;
-    c.cpuref = cpuref;
-    c.desc =
-        (mlb_op_desc){MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_CONV2D, 2, 1, 0, ins, outs, &at};
-    c.in[0] = filled(&x), c.in[1] = filled(&wt), c.out[0] = filled(&y);
-    /* Direct: conv with format_tag any, reorders from/to the plain NCHW/OIHW buffers. */
-    const dnnl_data_type_t ddt = dt == MLB_DTYPE_BF16 ? dnnl_bf16 : dnnl_f32;
-    dnnl_memory_desc_t ux, uw, uy, ax, aw, ay;
-    md_tag(&ux, 4, xs, ddt, dnnl_nchw);
-    md_tag(&uw, 4, ws, ddt, dnnl_oihw);
-    md_tag(&uy, 4, ys, ddt, dnnl_nchw);
-    md_tag(&ax, 4, xs, ddt, dnnl_format_tag_any);
-    md_tag(&aw, 4, ws, ddt, dnnl_format_tag_any);
-    md_tag(&ay, 4, ys, ddt, dnnl_format_tag_any);
-    const dnnl_dims_t st = {1, 1}, dil = {0, 0}, pad = {1, 1};
-    dnnl_convolution_desc_t cd;
-    DNNL_CHECK(dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
-                                                          dnnl_convolution_direct, &ax, &aw, NULL,
-                                                          &ay, st, dil, pad, pad));
-    dnnl_primitive_desc_t cpd;
-    DNNL_CHECK(dnnl_primitive_desc_create(&cpd, &cd, NULL, engine, NULL));
-    dnnl_memory_t mx = mem(&ux, c.in[0]), mw = mem(&uw, c.in[1]), my = mem(&uy, c.out[0]);
-    dnnl_memory_t bx = mem(dnnl_primitive_desc_query_md(cpd, dnnl_query_src_md, 0), NULL);
-    dnnl_memory_t bw = mem(dnnl_primitive_desc_query_md(cpd, dnnl_query_weights_md, 0), NULL);
-    dnnl_memory_t by = mem(dnnl_primitive_desc_query_md(cpd, dnnl_query_dst_md, 0), NULL);
-    direct_reorder(&c.d, mx, bx);
-    direct_reorder(&c.d, mw, bw);
-    const int argk[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
-    const dnnl_memory_t mems[3] = {bx, bw, by};
-    c.conv_from = c.d.n;
-    direct_add(&c.d, NULL, cpd, 3, argk, mems);
-    c.conv_to = c.d.n;
-    direct_reorder(&c.d, by, my);
-    measure(&c);
-    direct_free(&c.d);
-    dnnl_memory_t all[6] = {mx, mw, my, bx, bw, by};
-    for (int i = 0; i < 6; ++i) {
-        dnnl_memory_destroy(all[i]);
+/* cpu_ref's figure: measured, taken from ours (stand-in), or skipped with the reason. */
+static int ref_figure(const bench_case *c, const options *o, const devices *dv, direct_side *d,
+                      result *r) {
+    r->ref_s = -1;
+    if (!o->cpuref) {
+        r->ref_why = "--no-cpuref";
+    } else if (c->large) {
+        r->ref_why = "single-threaded, it would take tens of minutes";
+    } else if (dv->ref == dv->ours) {
+        r->ref_s = r->ours_s; /* ours is cpu_ref */
+    } else {
+        return time_ref(c, dv->ref, d, r);
     }
-    free(c.in[0]), free(c.in[1]), free(c.out[0]);
+    return 0;
 }
 
-static void bench_add(int iters, int cpuref) {
-    const int64_t s[1] = {1024};
-    mlb_tensor_desc a = tensor(MLB_DTYPE_F32, 1, s);
-    const mlb_tensor_desc *ins[2] = {&a, &a}, *outs[1] = {&a};
-    bcase c;
-    memset(&c, 0, sizeof(c));
-    c.name = "add 1024 f32", c.flops = 1024.0, c.iters = iters, c.cpuref = cpuref;
-    c.desc =
-        (mlb_op_desc){MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_ADD, 2, 1, 0, ins, outs, NULL};
-    c.in[0] = filled(&a), c.in[1] = filled(&a), c.out[0] = filled(&a);
-    dnnl_memory_desc_t md;
-    md_tag(&md, 1, s, dnnl_f32, dnnl_a);
-    dnnl_binary_desc_t bd;
-    DNNL_CHECK(dnnl_binary_desc_init(&bd, dnnl_binary_add, &md, &md, &md));
-    const int argk[3] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST};
-    const dnnl_memory_t mems[3] = {mem(&md, c.in[0]), mem(&md, c.in[1]), mem(&md, c.out[0])};
-    direct_add(&c.d, &bd, NULL, 3, argk, mems);
-    measure(&c);
-    direct_free(&c.d);
-    for (int i = 0; i < 3; ++i) {
-        dnnl_memory_destroy(mems[i]);
+static int measure(bench_case *c, const options *o, const devices *dv, const fma_peak *peak,
+                   summary *s) {
+    direct_side *d = direct_create(c);
+    loader_side *l = d ? loader_create(dv->ours, c) : NULL;
+    result r = {0};
+    double once;
+    int st = l && direct_check_run(c, d) == 0 && check(c, "ours", l, direct_output(d), &once) == 0
+                 ? 0
+                 : -1;
+    if (st == 0) {
+        st = time_pair(o->rounds      ? o->rounds
+                       : dv->stand_in ? STAND_IN_ROUNDS
+                                      : c->rounds,
+                       l, d, &r);
     }
-    free(c.in[0]), free(c.in[1]), free(c.out[0]);
+    loader_destroy(l); /* cpu_ref runs alone, not beside ours' idle threads */
+    if (st == 0) {
+        st = ref_figure(c, o, dv, d, &r);
+    }
+    if (st == 0) {
+        print_result(c, &r, peak, direct_impl(d));
+        tally(s, c, &r);
+    }
+    direct_destroy(d);
+    return st;
 }
 
-/* What a per-run stream would cost against the thread's cached one (the design choice). */
-static void bench_streams(void) {
-    const int n = 2000;
-    double t0 = now_s();
-    for (int i = 0; i < n; ++i) {
-        dnnl_stream_t s;
-        DNNL_CHECK(dnnl_stream_create(&s, engine, dnnl_stream_default_flags));
-        dnnl_stream_destroy(s);
+static int build_case(int i, bench_case *c) {
+    const char *n = case_names[i];
+    switch (i) {
+    case 0:
+        return case_matmul(c, n, MLB_DTYPE_F32, 0, 1024, 1024, 1024);
+    case 1:
+        return case_matmul(c, n, MLB_DTYPE_BF16, 0, 1024, 1024, 1024);
+    case 2:
+        if (case_matmul(c, n, MLB_DTYPE_F32, 0, 4096, 4096, 4096) != 0) {
+            return -1;
+        }
+        c->large = 1, c->rounds = 7;
+        return 0;
+    case 3:
+        return case_matmul(c, n, MLB_DTYPE_F32, 32, 128, 64, 128);
+    case 4:
+        return case_conv2d(c, n, MLB_DTYPE_F32, 1, 64, 56, 56, 64, 3);
+    case 5:
+        return case_conv2d(c, n, MLB_DTYPE_BF16, 1, 64, 56, 56, 64, 3);
+    default:
+        return case_add(c, n, MLB_DTYPE_F32, 1024);
     }
-    const double create = (now_s() - t0) / n;
-    char why[128];
-    dnnl_stream_t s;
-    t0 = now_s();
-    for (int i = 0; i < n * 100; ++i) {
-        onednn_thread_stream(&s, why, sizeof(why));
+}
+
+static void run_case(int i, const options *o, const devices *dv, const fma_peak *peak, summary *s) {
+    bench_case c;
+    if (build_case(i, &c) != 0) {
+        ++s->errors;
+    } else if (c.large && dv->stand_in) {
+        printf("%s: skipped (ours is the cpu_ref stand-in: single-threaded, it would take tens of "
+               "minutes)\n",
+               c.name);
+    } else if (measure(&c, o, dv, peak, s) != 0) {
+        printf("%s: error (see above)\n", c.name);
+        ++s->errors;
     }
-    const double cached = (now_s() - t0) / (n * 100);
-    printf("streams: create+destroy per run %.2f us, thread-local lookup %.1f ns\n", create * 1e6,
-           cached * 1e9);
+    case_free(&c);
+}
+
+static void run_cases(const options *o, const devices *dv, const fma_peak *peak, summary *s) {
+    for (int i = 0; i < NUM_CASES; ++i) {
+        if (!o->only || strcmp(o->only, case_names[i]) == 0) {
+            run_case(i, o, dv, peak, s);
+        }
+    }
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+/* The 1-minute load average: other work on the cores makes every figure noisy. */
+static const char *loadavg(char *buf, size_t len) {
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || !fgets(buf, (int)len, f)) {
+        snprintf(buf, len, "?");
+    }
+    buf[strcspn(buf, " \n")] = '\0';
+    if (f) {
+        fclose(f);
+    }
+    return buf;
+}
+
+static void print_header(const options *o, const devices *dv, const fma_peak *peak) {
+    const dnnl_version_t *v = dnnl_version();
+    printf("onednn_bench: ours=%s (%s) direct=oneDNN %d.%d.%d", mlb_device_name(dv->ours),
+           o->plugin, v->major, v->minor, v->patch);
+    if (dv->ref) {
+        printf(" cpu_ref=%s (%s)", mlb_device_name(dv->ref), o->reference);
+    }
+    char load[64];
+    printf(" load=%s\n", loadavg(load, sizeof(load)));
+    if (dv->stand_in) {
+        printf("note: ours is cpu_ref, a stand-in for the oneDNN plugin: %d rounds, cpu_ref=ours\n",
+               o->rounds ? o->rounds : STAND_IN_ROUNDS);
+    }
+    if (peak->gflops > 0) {
+        printf("fma_peak=%.1f (%s, %d threads)\n", peak->gflops, peak->isa, peak->threads);
+    } else {
+        printf("fma_peak=unavailable (neither AVX-512F nor AVX2+FMA)\n");
+    }
+    fflush(stdout);
+}
+
+static int open_devices(mlb_context ctx, const options *o, devices *dv) {
+    dv->ours = loader_device(ctx, o->plugin);
+    dv->ref = o->cpuref && dv->ours ? loader_device(ctx, o->reference) : NULL;
+    if (!dv->ours || (o->cpuref && !dv->ref)) {
+        return -1;
+    }
+    dv->stand_in = strcmp(mlb_device_plugin_name(dv->ours), "cpu_ref") == 0;
+    return 0;
 }
 
 int main(int argc, char **argv) {
-    const int cpuref = !(argc > 1 && strcmp(argv[1], "--no-cpuref") == 0);
-    char why[256];
-    if (onednn_engine_get(&engine, why, sizeof(why)) != MLB_OK) {
-        fprintf(stderr, "%s\n", why);
+    options o;
+    devices dv;
+    fma_peak peak = {0};
+    summary s = {0};
+    if (parse_args(argc, argv, &o) != 0 || direct_init() != 0) {
         return 1;
     }
-    DNNL_CHECK(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
-    bench_streams();
-    bench_matmul("matmul 1024^3 f32", MLB_DTYPE_F32, 1, 1024, 1024, 1024, 4, cpuref);
-    bench_matmul("matmul 1024^3 bf16", MLB_DTYPE_BF16, 1, 1024, 1024, 1024, 8, cpuref);
-    bench_matmul("matmul 4096^3 f32", MLB_DTYPE_F32, 1, 4096, 4096, 4096, 1, 0);
-    bench_matmul("batched matmul 32x(128x64.64x128) f32", MLB_DTYPE_F32, 32, 128, 64, 128, 20,
-                 cpuref);
-    bench_conv("conv2d 1x64x56x56 3x3->64 p1 NCHW f32", MLB_DTYPE_F32, 10, cpuref);
-    bench_conv("conv2d 1x64x56x56 3x3->64 p1 NCHW bf16", MLB_DTYPE_BF16, 10, cpuref);
-    bench_add(2000, cpuref);
-    dnnl_stream_destroy(stream);
-    return 0;
+    mlb_context ctx = loader_open(o.plugin, o.cpuref ? o.reference : NULL);
+    if (!ctx || open_devices(ctx, &o, &dv) != 0) {
+        mlb_context_destroy(ctx);
+        direct_fini();
+        return 1;
+    }
+    if (fma_peak_measure(&peak) != 0) {
+        peak.gflops = 0;
+    }
+    print_header(&o, &dv, &peak);
+    run_cases(&o, &dv, &peak, &s);
+    if (s.measured) {
+        char load[64];
+        printf("ratios: min=%.3f (%s) all>=%.2f: %s load=%s\n", s.min_ratio, s.min_case,
+               TARGET_RATIO, s.min_ratio >= TARGET_RATIO && !s.errors ? "yes" : "no",
+               loadavg(load, sizeof(load)));
+    }
+    mlb_context_destroy(ctx);
+    direct_fini();
+    return s.errors ? 1 : 0;
 }

@@ -42,6 +42,17 @@ typedef struct cpuref_backend {
     uint64_t features;
 
     /**
+     * 1: a launch, copy, memset or event record enqueued on an idle stream (nothing queued,
+     * nothing running) runs at once on the calling thread, exactly as the worker would have run
+     * it (stream order, sticky errors and synchronize unchanged; docs/abi.md lets enqueued work
+     * run before the call returns). That saves the hand-off to the worker and back, which costs
+     * tens of microseconds, and runs the work on the caller's threads (oneDNN's OpenMP team),
+     * as calling the library directly would. 0: everything goes through the worker (cpu_ref:
+     * the oracle stays strictly asynchronous, so callers cannot come to rely on the opposite).
+     */
+    int run_when_idle;
+
+    /**
      * Called by every init() (one per loader context), before the runtime's own setup is
      * reported. NULL: nothing to do.
      * @return MLB_OK, or an error with its reason written into why (the plugin then reports

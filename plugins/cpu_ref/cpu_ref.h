@@ -89,6 +89,7 @@ struct mlb_plugin_kernel_s {
     const cpuref_op *op;
     void *state; /* the backend's (cpuref_backend.kernel_create); NULL without one */
     cpuref_desc_copy copy;
+    uint64_t ends[2 * CPUREF_MAX_IO]; /* bytes each tensor needs from its buffer's start */
 };
 
 /* Kinds of queued commands. */
@@ -207,8 +208,13 @@ mlb_status cpuref_memset(mlb_plugin_stream stream, mlb_plugin_buffer dst, uint64
 mlb_status cpuref_stream_add_callback(mlb_plugin_stream stream, mlb_host_fn fn, void *user_data);
 /* Allocates a zeroed command with `staging` extra bytes; NULL when out of memory. */
 cpuref_cmd *cpuref_cmd_new(cpuref_cmd_kind kind, uint64_t staging);
-/* Appends `cmd` to the stream's queue and wakes its worker; the stream owns it from then on. */
+/* Appends `cmd` to the stream's queue and wakes its worker; the stream owns it from then on.
+ * (With the backend's run_when_idle, an idle stream runs it at once on this thread instead.) */
 void cpuref_stream_enqueue(mlb_plugin_stream stream, cpuref_cmd *cmd);
+/* With the backend's run_when_idle: when the stream is idle, runs `cmd` (which stays the
+ * caller's, e.g. on its stack) on this thread as the worker would and returns 1; else 0 and the
+ * caller enqueues a heap copy. */
+int cpuref_stream_run_if_idle(mlb_plugin_stream stream, cpuref_cmd *cmd);
 void cpuref_stream_release(mlb_plugin_stream stream);
 
 /* ---- event.c ---- */

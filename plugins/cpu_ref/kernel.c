@@ -185,6 +185,12 @@ mlb_status cpuref_kernel_create(mlb_plugin_device device, const mlb_op_desc *des
     }
     mlb_status st = prepare("kernel_create", desc, &k->copy, &k->op);
     k->state = NULL;
+    for (uint32_t i = 0; st == MLB_OK && i < k->copy.desc.num_inputs; ++i) {
+        tensor_end(k->copy.desc.inputs[i], &k->ends[i]); /* cannot overflow: checked above */
+    }
+    for (uint32_t i = 0; st == MLB_OK && i < k->copy.desc.num_outputs; ++i) {
+        tensor_end(k->copy.desc.outputs[i], &k->ends[CPUREF_MAX_IO + i]);
+    }
     if (st == MLB_OK && cpuref_the_backend.kernel_create) {
         char why[CPUREF_WHY_LEN] = "";
         st = cpuref_the_backend.kernel_create(&k->copy.desc, &k->state, why, sizeof(why));
@@ -216,9 +222,10 @@ void cpuref_kernel_destroy(mlb_plugin_kernel k) {
     }
 }
 
-/* Checks one launch buffer against its tensor and returns its base address in *base. */
+/* Checks one launch buffer against its tensor (which needs `end` bytes) and returns its base
+ * address in *base. */
 static mlb_status launch_buffer(mlb_plugin_stream s, const char *role, uint32_t i,
-                                mlb_plugin_buffer b, const mlb_tensor_desc *t, uint8_t **base) {
+                                mlb_plugin_buffer b, uint64_t end, uint8_t **base) {
     if (!b) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_launch: %s %u is NULL", role, i);
     }
@@ -226,8 +233,6 @@ static mlb_status launch_buffer(mlb_plugin_stream s, const char *role, uint32_t 
         return cpuref_error(MLB_ERROR_DEVICE_MISMATCH,
                             "kernel_launch: %s %u and the stream of different devices", role, i);
     }
-    uint64_t end = 0;
-    tensor_end(t, &end); /* cannot overflow: checked at kernel_create */
     if (end > b->size) {
         return cpuref_error(MLB_ERROR_OUT_OF_RANGE,
                             "kernel_launch: %s %u reaches byte %llu of a buffer of %llu", role, i,
@@ -255,30 +260,41 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "kernel_launch: %s is NULL",
                             num_inputs && !inputs ? "inputs" : "outputs");
     }
-    cpuref_cmd *c = cpuref_cmd_new(CPUREF_CMD_LAUNCH, 0);
-    if (!c) {
-        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_launch: no memory");
-    }
+    /* The command is built on the stack: an idle stream of a run_when_idle backend runs it at
+     * once, without a trip through malloc; otherwise a heap copy is queued. */
+    cpuref_cmd c;
+    c.next = NULL;
+    c.kind = CPUREF_CMD_LAUNCH;
     mlb_status st = MLB_OK;
     for (uint32_t i = 0; st == MLB_OK && i < num_inputs; ++i) {
-        st = launch_buffer(s, "input", i, inputs[i], d->inputs[i], &c->u.launch.inputs[i]);
+        st = launch_buffer(s, "input", i, inputs[i], k->ends[i], &c.u.launch.inputs[i]);
     }
     for (uint32_t i = 0; st == MLB_OK && i < num_outputs; ++i) {
-        st = launch_buffer(s, "output", i, outputs[i], d->outputs[i], &c->u.launch.outputs[i]);
+        st = launch_buffer(s, "output", i, outputs[i], k->ends[CPUREF_MAX_IO + i],
+                           &c.u.launch.outputs[i]);
     }
     if (st != MLB_OK) {
-        free(c);
         return st;
     }
     atomic_fetch_add(&k->refs, 1);
-    c->u.launch.kernel = k;
-    cpuref_stream_enqueue(s, c);
+    c.u.launch.kernel = k;
+    if (cpuref_stream_run_if_idle(s, &c)) {
+        return MLB_OK;
+    }
+    cpuref_cmd *q = cpuref_cmd_new(CPUREF_CMD_LAUNCH, 0);
+    if (!q) {
+        cpuref_kernel_release(k);
+        return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_launch: no memory");
+    }
+    memcpy(q, &c, sizeof(c));
+    cpuref_stream_enqueue(s, q);
     return MLB_OK;
 }
 
 mlb_status cpuref_kernel_run(cpuref_cmd *c, char *why, size_t why_len) {
     mlb_plugin_kernel k = c->u.launch.kernel;
-    char reason[CPUREF_WHY_LEN] = "";
+    char reason[CPUREF_WHY_LEN];
+    reason[0] = '\0'; /* not = "": that would clear the whole array on every launch */
     mlb_status st;
     if (cpuref_the_backend.kernel_run) {
         st = cpuref_the_backend.kernel_run(k->state, &k->copy.desc, c->u.launch.inputs,

@@ -34,3 +34,15 @@ plugins_cpu_ref_runtime_failure_test_SOURCES = plugins/cpu_ref/runtime_failure_t
 plugins_cpu_ref_runtime_failure_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 plugins_cpu_ref_runtime_failure_test_LDADD = $(PTHREAD_LIBS)
 TESTS += plugins/cpu_ref/runtime_failure_test
+
+# The same scenarios on the runtime's inline path (run_when_idle, the onednn plugin's mode),
+# plus a test of the path itself.
+check_PROGRAMS += plugins/cpu_ref/runtime_inline_test
+plugins_cpu_ref_runtime_inline_test_SOURCES = plugins/cpu_ref/runtime_failure_test.c \
+	plugins/cpu_ref/runtime_test.h plugins/cpu_ref/test_ops.h plugins/cpu_ref/test_ops.c \
+	plugins/cpu_ref/dtype.c plugins/cpu_ref/test_backend_inline.c \
+	$(cpuref_runtime_sources)
+plugins_cpu_ref_runtime_inline_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DRUNTIME_TEST_INLINE
+plugins_cpu_ref_runtime_inline_test_LDADD = $(PTHREAD_LIBS)
+TESTS += plugins/cpu_ref/runtime_inline_test

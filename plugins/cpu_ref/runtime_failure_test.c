@@ -7,6 +7,8 @@
  * report the first failure with its reason, first failure wins), the error not
  * leaking to other streams, device_synchronize reporting it, kernels destroyed
  * with launches queued, the deep copy of descriptors, launch validation.
+ * Built twice: with cpu_ref's backend (every command through the worker) and,
+ * as runtime_inline_test, with test_backend_inline.c (run_when_idle).
  */
 #include <stdio.h>
 #include <string.h>
@@ -238,6 +240,37 @@ static void test_destroy_failed_pending(void) {
     gate_fini(&g);
 }
 
+#ifdef RUNTIME_TEST_INLINE
+/* The inline path itself: work enqueued on an idle stream has run when the call returns; work
+ * enqueued behind a held stream waits its turn. */
+static void test_inline(void) {
+    gate g;
+    gate_init(&g);
+    mlb_plugin_stream s = NULL;
+    CHECK_INT_EQ(api->stream_create(dev, 0, &s), MLB_OK);
+    mlb_plugin_buffer b = alloc_buffer(api, dev, 1, 8);
+    void *host = NULL;
+    CHECK_INT_EQ(api->buffer_host_pointer(b, &host), MLB_OK);
+    mlb_plugin_kernel set7 = make_set(8, 0, 7, MLB_OK), set3 = make_set(8, 0, 3, MLB_OK);
+    CHECK_INT_EQ(api->kernel_launch(set7, s, NULL, 0, &b, 1), MLB_OK);
+    CHECK_INT_EQ(api->stream_query(s), MLB_OK); /* done: it ran on this thread */
+    CHECK_INT_EQ(((volatile uint8_t *)host)[7], 7);
+    CHECK_INT_EQ(api->stream_add_callback(s, gate_callback, &g), MLB_OK);
+    gate_wait_entered(&g);
+    CHECK_INT_EQ(api->kernel_launch(set3, s, NULL, 0, &b, 1), MLB_OK); /* queued behind it */
+    CHECK_INT_EQ(api->stream_query(s), MLB_NOT_READY);
+    CHECK_INT_EQ(((volatile uint8_t *)host)[7], 7);
+    gate_open(&g);
+    CHECK_INT_EQ(api->stream_synchronize(s), MLB_OK);
+    CHECK_INT_EQ(((volatile uint8_t *)host)[7], 3);
+    api->kernel_destroy(set7);
+    api->kernel_destroy(set3);
+    api->buffer_free(b);
+    api->stream_destroy(s);
+    gate_fini(&g);
+}
+#endif
+
 int main(void) {
     mlb_loader_info info = {MLB_STRUCT_SIZE(mlb_loader_info, log_user_data), MLB_ABI_VERSION, 0,
                             NULL, NULL};
@@ -252,6 +285,9 @@ int main(void) {
     test_kernel_destroy_queued();
     test_kernel_copy_and_launch_checks();
     test_destroy_failed_pending();
+#ifdef RUNTIME_TEST_INLINE
+    test_inline();
+#endif
 
     api->shutdown();
     return check_finish();

@@ -9,6 +9,7 @@
  * that error, callbacks receive it, and every synchronize/query returns it.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,63 @@ cpuref_cmd *cpuref_cmd_new(cpuref_cmd_kind kind, uint64_t staging) {
     return c;
 }
 
+static mlb_status execute(mlb_plugin_stream s, cpuref_cmd *c, mlb_status sticky, char *why,
+                          size_t why_len);
+
+/* Commands a backend with run_when_idle runs on the enqueuing thread when the stream is idle:
+ * never waits and callbacks, which may block or call back into the caller's code. */
+static int may_run_inline(const cpuref_cmd *c) {
+    return c->kind == CPUREF_CMD_LAUNCH || c->kind == CPUREF_CMD_COPY ||
+           c->kind == CPUREF_CMD_MEMSET || c->kind == CPUREF_CMD_RECORD;
+}
+
+/* Records a failed command as the stream's sticky error (the first one wins). s->mu held. */
+static void set_sticky_locked(mlb_plugin_stream s, mlb_status st, const char *why) {
+    if (st != MLB_OK && s->sticky == MLB_OK) {
+        s->sticky = st;
+        snprintf(s->sticky_why, sizeof(s->sticky_why), "%s", why);
+        cpuref_log(MLB_LOG_ERROR, "%s", why);
+    }
+}
+
+/* Runs c on the calling thread, as the worker would: the stream counts as running meanwhile,
+ * so synchronize (from any thread) waits for it. Called with s->mu held and the stream idle;
+ * returns with it held. c stays the caller's. */
+static void run_inline_locked(mlb_plugin_stream s, cpuref_cmd *c) {
+    char why[CPUREF_MSG_LEN];
+    why[0] = '\0';
+    s->running = 1;
+    const mlb_status sticky = s->sticky;
+    pthread_mutex_unlock(&s->mu);
+    const mlb_status st = execute(s, c, sticky, why, sizeof(why));
+    pthread_mutex_lock(&s->mu);
+    set_sticky_locked(s, st, why);
+    s->running = 0;
+    pthread_cond_broadcast(&s->idle_cv);
+}
+
+int cpuref_stream_run_if_idle(mlb_plugin_stream s, cpuref_cmd *c) {
+    if (!cpuref_the_backend.run_when_idle || !may_run_inline(c)) {
+        return 0;
+    }
+    pthread_mutex_lock(&s->mu);
+    const int idle = !s->head && !s->running;
+    if (idle) {
+        run_inline_locked(s, c);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return idle;
+}
+
 void cpuref_stream_enqueue(mlb_plugin_stream s, cpuref_cmd *c) {
     c->next = NULL;
     pthread_mutex_lock(&s->mu);
+    if (cpuref_the_backend.run_when_idle && !s->head && !s->running && may_run_inline(c)) {
+        run_inline_locked(s, c);
+        pthread_mutex_unlock(&s->mu);
+        free(c);
+        return;
+    }
     if (s->tail) {
         s->tail->next = c;
     } else {
@@ -108,11 +163,7 @@ static void *worker_main(void *arg) {
         free(c);
 
         pthread_mutex_lock(&s->mu);
-        if (st != MLB_OK && s->sticky == MLB_OK) {
-            s->sticky = st;
-            memcpy(s->sticky_why, why, sizeof(why));
-            cpuref_log(MLB_LOG_ERROR, "%s", why);
-        }
+        set_sticky_locked(s, st, why);
         s->running = 0;
         if (!s->head) {
             pthread_cond_broadcast(&s->idle_cv);

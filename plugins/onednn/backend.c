@@ -94,6 +94,9 @@ const cpuref_backend cpuref_the_backend = {
     .features = MLB_FEATURE_HOST_POINTER | MLB_FEATURE_TIMING_EVENTS | MLB_FEATURE_HOST_CALLBACKS |
                 MLB_FEATURE_NATIVE_HANDLES | MLB_FEATURE_PINNED_HOST | MLB_FEATURE_MEMORY_STATS |
                 MLB_FEATURE_FUSED_EPILOGUE,
+    /* oneDNN runs a primitive on the calling thread's OpenMP team: an idle stream's launch runs
+     * there at once, as a direct call would (no hand-off to the worker and back). */
+    .run_when_idle = 1,
     .init = backend_init,
     .shutdown = backend_shutdown,
     .get_attribute = backend_attribute,

@@ -72,6 +72,7 @@ struct onednn_kernel {
     size_t scratch_size;
     uint8_t *scratch;
     dnnl_memory_t mems[ONEDNN_MAX_SLOTS]; /* cached, one per slot */
+    void *bound[ONEDNN_MAX_SLOTS];        /* the address each cached user-slot object holds */
     atomic_flag busy;                     /* set while a run uses mems and scratch */
     char impl[ONEDNN_IMPL_LEN];
 };

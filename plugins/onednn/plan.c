@@ -330,8 +330,11 @@ static void host_fill(const mlb_tensor_desc *t, uint8_t *base, double value) {
     }
 }
 
-static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, uint8_t *const *inputs,
-                            uint8_t *const *outputs, char *why, size_t why_len) {
+/* Runs the steps on memory objects mems; `bound` (NULL for a run's private objects) remembers
+ * the address each cached object holds, so an unchanged one is not set again. */
+static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, void **bound,
+                            uint8_t *const *inputs, uint8_t *const *outputs, char *why,
+                            size_t why_len) {
     dnnl_stream_t stream;
     mlb_status st = onednn_thread_stream(&stream, why, why_len);
     if (st != MLB_OK) {
@@ -341,9 +344,19 @@ static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, uint8_t *cons
         const onednn_slot *s = &k->slots[i];
         if (s->kind != ONEDNN_SLOT_SCRATCH) {
             uint8_t *base = s->kind == ONEDNN_SLOT_INPUT ? inputs[s->index] : outputs[s->index];
-            dnnl_status_t ds = dnnl_memory_set_data_handle_v2(mems[i], base + s->offset, stream);
+            void *p = base + s->offset;
+            if (bound && bound[i] == p) {
+                continue;
+            }
+            dnnl_status_t ds = dnnl_memory_set_data_handle_v2(mems[i], p, stream);
             if (ds != dnnl_success) {
+                if (bound) {
+                    bound[i] = NULL;
+                }
                 return onednn_status(ds, "memory_set_data_handle", why, why_len);
+            }
+            if (bound) {
+                bound[i] = p;
             }
         }
     }
@@ -373,7 +386,7 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
         return MLB_OK;
     }
     if (!atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
-        mlb_status st = run_steps(k, k->mems, inputs, outputs, why, why_len);
+        mlb_status st = run_steps(k, k->mems, k->bound, inputs, outputs, why, why_len);
         atomic_flag_clear_explicit(&k->busy, memory_order_release);
         return st;
     }
@@ -389,7 +402,7 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
     }
     mlb_status st = create_mems(k, mems, scratch, why, why_len);
     if (st == MLB_OK) {
-        st = run_steps(k, mems, inputs, outputs, why, why_len);
+        st = run_steps(k, mems, NULL, inputs, outputs, why, why_len);
         destroy_mems(k, mems);
     }
     free(scratch);
