@@ -138,14 +138,20 @@ struct mlb_plugin_stream_s {
 
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* worker: a command arrived or stop was asked */
-    pthread_cond_t idle_cv; /* waiters: a command finished */
+    pthread_cond_t idle_cv; /* waiters: the stream became idle */
     cpuref_cmd *head, *tail;
-    int running; /* the worker is executing a command it has dequeued */
-    int stop;    /* stream_destroy: finish the queue, then exit */
+    int stop; /* stream_destroy: finish the queue, then exit */
     pthread_t thread;
 
-    mlb_status sticky; /* first failure of queued work; MLB_OK until then */
-    char sticky_why[CPUREF_MSG_LEN];
+    /* Commands queued or running (on the worker, or inline on a caller's thread): the stream
+     * is idle when 0. Raised under mu when a command is queued; claimed from 0 to 1 by an inline
+     * run without the lock (only the stream's one caller thread enqueues, docs/abi.md); lowered
+     * when a command finishes. synchronize and query read it without the lock when idle. */
+    atomic_uint pending;
+    atomic_uint waiters; /* threads in synchronize's slow path (woken through idle_cv) */
+
+    _Atomic mlb_status sticky; /* first failure of queued work; MLB_OK until then (set under mu) */
+    char sticky_why[CPUREF_MSG_LEN]; /* its message (written under mu, before sticky) */
 };
 
 /* ---- plugin.c ---- */

@@ -4,6 +4,9 @@
  *
  * Enqueue calls validate their arguments, append a command and return at once.
  * The worker takes commands in order and runs them without holding any lock.
+ * With the backend's run_when_idle, a command enqueued on an idle stream runs
+ * at once on the calling thread instead (claimed by raising `pending` from 0;
+ * synchronize and query of an idle, healthy stream take no lock).
  * The first command that fails sets the stream's sticky error: later copies,
  * memsets, launches and waits are skipped, events recorded later complete with
  * that error, callbacks receive it, and every synchronize/query returns it.
@@ -40,50 +43,49 @@ static int may_run_inline(const cpuref_cmd *c) {
 /* Records a failed command as the stream's sticky error (the first one wins). s->mu held. */
 static void set_sticky_locked(mlb_plugin_stream s, mlb_status st, const char *why) {
     if (st != MLB_OK && s->sticky == MLB_OK) {
-        s->sticky = st;
-        snprintf(s->sticky_why, sizeof(s->sticky_why), "%s", why);
+        snprintf(s->sticky_why, sizeof(s->sticky_why), "%s", why); /* the message first */
+        atomic_store(&s->sticky, st);
         cpuref_log(MLB_LOG_ERROR, "%s", why);
     }
 }
 
-/* Runs c on the calling thread, as the worker would: the stream counts as running meanwhile,
- * so synchronize (from any thread) waits for it. Called with s->mu held and the stream idle;
- * returns with it held. c stays the caller's. */
-static void run_inline_locked(mlb_plugin_stream s, cpuref_cmd *c) {
-    char why[CPUREF_MSG_LEN];
-    why[0] = '\0';
-    s->running = 1;
-    const mlb_status sticky = s->sticky;
-    pthread_mutex_unlock(&s->mu);
-    const mlb_status st = execute(s, c, sticky, why, sizeof(why));
-    pthread_mutex_lock(&s->mu);
-    set_sticky_locked(s, st, why);
-    s->running = 0;
-    pthread_cond_broadcast(&s->idle_cv);
+/* An inline run finished (no lock held): the stream may be idle now; wake synchronize if
+ * someone waits. Sequentially consistent with the waiters count synchronize raises before it
+ * reads `pending`, so one of the two always sees the other: no wake-up is lost. */
+static void inline_done(mlb_plugin_stream s) {
+    if (atomic_fetch_sub(&s->pending, 1) == 1 && atomic_load(&s->waiters) > 0) {
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->idle_cv);
+        pthread_mutex_unlock(&s->mu);
+    }
 }
 
 int cpuref_stream_run_if_idle(mlb_plugin_stream s, cpuref_cmd *c) {
-    if (!cpuref_the_backend.run_when_idle || !may_run_inline(c)) {
+    unsigned idle = 0;
+    if (!cpuref_the_backend.run_when_idle || !may_run_inline(c) ||
+        !atomic_compare_exchange_strong(&s->pending, &idle, 1)) {
         return 0;
     }
-    pthread_mutex_lock(&s->mu);
-    const int idle = !s->head && !s->running;
-    if (idle) {
-        run_inline_locked(s, c);
+    char why[CPUREF_MSG_LEN];
+    why[0] = '\0';
+    const mlb_status st = execute(s, c, atomic_load(&s->sticky), why, sizeof(why));
+    if (st != MLB_OK) {
+        pthread_mutex_lock(&s->mu);
+        set_sticky_locked(s, st, why);
+        pthread_mutex_unlock(&s->mu);
     }
-    pthread_mutex_unlock(&s->mu);
-    return idle;
+    inline_done(s);
+    return 1;
 }
 
 void cpuref_stream_enqueue(mlb_plugin_stream s, cpuref_cmd *c) {
     c->next = NULL;
-    pthread_mutex_lock(&s->mu);
-    if (cpuref_the_backend.run_when_idle && !s->head && !s->running && may_run_inline(c)) {
-        run_inline_locked(s, c);
-        pthread_mutex_unlock(&s->mu);
+    if (cpuref_stream_run_if_idle(s, c)) {
         free(c);
         return;
     }
+    pthread_mutex_lock(&s->mu);
+    atomic_fetch_add(&s->pending, 1);
     if (s->tail) {
         s->tail->next = c;
     } else {
@@ -149,7 +151,6 @@ static void *worker_main(void *arg) {
         if (!s->head) {
             s->tail = NULL;
         }
-        s->running = 1;
         mlb_status sticky = s->sticky;
 #ifdef CPUREF_MUTANT_EARLY_SYNC
         if (!s->head) { /* MUTANT early_sync: "idle" as soon as the last command is taken */
@@ -164,8 +165,7 @@ static void *worker_main(void *arg) {
 
         pthread_mutex_lock(&s->mu);
         set_sticky_locked(s, st, why);
-        s->running = 0;
-        if (!s->head) {
+        if (atomic_fetch_sub(&s->pending, 1) == 1) {
             pthread_cond_broadcast(&s->idle_cv);
         }
     }
@@ -194,7 +194,9 @@ mlb_status cpuref_stream_create(mlb_plugin_device device, int32_t priority,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work_cv, NULL);
     pthread_cond_init(&s->idle_cv, NULL);
-    s->sticky = MLB_OK;
+    atomic_init(&s->sticky, MLB_OK);
+    atomic_init(&s->pending, 0);
+    atomic_init(&s->waiters, 0);
 
     /* The worker blocks every signal: the application's handlers run on its own threads. */
     sigset_t all, old;
@@ -258,14 +260,19 @@ mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_synchronize: stream is NULL");
     }
     mlb_status st = MLB_OK;
+    if (atomic_load(&s->pending) == 0 && atomic_load(&s->sticky) == MLB_OK) {
+        return MLB_OK; /* idle and healthy: no lock */
+    }
     pthread_mutex_lock(&s->mu);
+    atomic_fetch_add(&s->waiters, 1);
 #ifdef CPUREF_MUTANT_EARLY_SYNC
     while (s->head) { /* MUTANT early_sync: not waiting for the command being run */
 #else
-    while (s->head || s->running) {
+    while (atomic_load(&s->pending) != 0) {
 #endif
         pthread_cond_wait(&s->idle_cv, &s->mu);
     }
+    atomic_fetch_sub(&s->waiters, 1);
     if (s->sticky != MLB_OK) {
         st = sticky_locked(s);
     }
@@ -278,10 +285,13 @@ mlb_status cpuref_stream_query(mlb_plugin_stream s) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_query: stream is NULL");
     }
     mlb_status st = MLB_OK;
+    if (atomic_load(&s->pending) == 0 && atomic_load(&s->sticky) == MLB_OK) {
+        return MLB_OK;
+    }
     pthread_mutex_lock(&s->mu);
     if (s->sticky != MLB_OK) {
         st = sticky_locked(s);
-    } else if (s->head || s->running) {
+    } else if (atomic_load(&s->pending) != 0) {
         st = MLB_NOT_READY;
     }
     pthread_mutex_unlock(&s->mu);
