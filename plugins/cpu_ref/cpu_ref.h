@@ -118,6 +118,7 @@ typedef struct cpuref_cmd {
         } memset;
         struct {
             struct mlb_plugin_kernel_s *kernel;
+            int holds_ref; /* 1 when queued: the command holds a reference on the kernel */
             uint8_t *inputs[CPUREF_MAX_IO];
             uint8_t *outputs[CPUREF_MAX_IO];
         } launch;

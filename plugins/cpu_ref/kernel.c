@@ -276,16 +276,19 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
     if (st != MLB_OK) {
         return st;
     }
-    atomic_fetch_add(&k->refs, 1);
+    /* Run at once, the caller's reference keeps the kernel alive; queued, the command takes
+     * its own (kernel_destroy may come before the worker reaches it). */
     c.u.launch.kernel = k;
+    c.u.launch.holds_ref = 0;
     if (cpuref_stream_run_if_idle(s, &c)) {
         return MLB_OK;
     }
     cpuref_cmd *q = cpuref_cmd_new(CPUREF_CMD_LAUNCH, 0);
     if (!q) {
-        cpuref_kernel_release(k);
         return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_launch: no memory");
     }
+    atomic_fetch_add(&k->refs, 1);
+    c.u.launch.holds_ref = 1;
     memcpy(q, &c, sizeof(c));
     cpuref_stream_enqueue(s, q);
     return MLB_OK;

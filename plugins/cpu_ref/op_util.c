@@ -14,25 +14,25 @@ const char *cpuref_op_name(int32_t op) {
         NAME(MLB_OP_EXP, "exp")
         NAME(MLB_OP_LOG, "log")
         NAME(MLB_OP_SQRT, "sqrt")
-        NAME(MLB_OP_RSQRT, "rsqrt") NAME(MLB_OP_TANH, "tanh") NAME(MLB_OP_SIGMOID, "sigmoid")
-            NAME(MLB_OP_RELU, "relu") NAME(MLB_OP_GELU, "gelu") NAME(MLB_OP_GELU_TANH, "gelu_tanh")
-                NAME(MLB_OP_SILU, "silu") NAME(MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub")
-                    NAME(MLB_OP_MUL, "mul") NAME(MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum")
-                        NAME(MLB_OP_MINIMUM, "minimum") NAME(MLB_OP_POW, "pow") NAME(
-                            MLB_OP_CAST, "cast") NAME(MLB_OP_COPY, "copy") NAME(MLB_OP_FILL, "fill")
-                            NAME(MLB_OP_MATMUL, "matmul") NAME(MLB_OP_CONV2D, "conv2d")
-                                NAME(MLB_OP_POOL2D, "pool2d") NAME(MLB_OP_SOFTMAX, "softmax")
-                                    NAME(MLB_OP_LOG_SOFTMAX, "log_softmax")
-                                        NAME(MLB_OP_LAYER_NORM, "layer_norm") NAME(MLB_OP_RMS_NORM,
-                                                                                   "rms_norm")
-                                            NAME(MLB_OP_REDUCE_SUM, "reduce_sum")
-                                                NAME(MLB_OP_REDUCE_MEAN, "reduce_mean")
-                                                    NAME(MLB_OP_REDUCE_MAX, "reduce_max")
-                                                        NAME(MLB_OP_REDUCE_MIN, "reduce_min")
-                                                            NAME(MLB_OP_REDUCE_PROD, "reduce_prod")
-                                                                NAME(MLB_OP_GATHER, "gather")
+        NAME(MLB_OP_RSQRT, "rsqrt")
+        NAME(MLB_OP_TANH, "tanh") NAME(MLB_OP_SIGMOID, "sigmoid") NAME(MLB_OP_RELU, "relu") NAME(
+            MLB_OP_GELU, "gelu") NAME(MLB_OP_GELU_TANH, "gelu_tanh") NAME(MLB_OP_SILU, "silu")
+            NAME(MLB_OP_ADD, "add") NAME(MLB_OP_SUB, "sub") NAME(MLB_OP_MUL, "mul") NAME(
+                MLB_OP_DIV, "div") NAME(MLB_OP_MAXIMUM, "maximum") NAME(MLB_OP_MINIMUM, "minimum")
+                NAME(MLB_OP_POW, "pow") NAME(MLB_OP_CAST, "cast") NAME(MLB_OP_COPY, "copy")
+                    NAME(MLB_OP_FILL, "fill") NAME(MLB_OP_MATMUL, "matmul")
+                        NAME(MLB_OP_CONV2D, "conv2d") NAME(MLB_OP_POOL2D, "pool2d")
+                            NAME(MLB_OP_SOFTMAX, "softmax") NAME(MLB_OP_LOG_SOFTMAX, "log_softmax")
+                                NAME(MLB_OP_LAYER_NORM, "layer_norm")
+                                    NAME(MLB_OP_RMS_NORM, "rms_norm")
+                                        NAME(MLB_OP_REDUCE_SUM, "reduce_sum")
+                                            NAME(MLB_OP_REDUCE_MEAN, "reduce_mean")
+                                                NAME(MLB_OP_REDUCE_MAX, "reduce_max")
+                                                    NAME(MLB_OP_REDUCE_MIN, "reduce_min")
+                                                        NAME(MLB_OP_REDUCE_PROD, "reduce_prod")
+                                                            NAME(MLB_OP_GATHER, "gather")
 #undef NAME
-                                                                    default : return "op";
+                                                                default : return "op";
     }
 }
 

@@ -115,7 +115,9 @@ static mlb_status execute(mlb_plugin_stream s, cpuref_cmd *c, mlb_status sticky,
         if (sticky == MLB_OK) {
             st = cpuref_kernel_run(c, why, why_len);
         }
-        cpuref_kernel_release(c->u.launch.kernel);
+        if (c->u.launch.holds_ref) {
+            cpuref_kernel_release(c->u.launch.kernel);
+        }
         break;
     case CPUREF_CMD_RECORD:
         /* Only this thread writes sticky_why, so reading it unlocked is safe. */
