@@ -33,7 +33,10 @@ plugin_LTLIBRARIES += plugins/onednn/mlb_onednn.la
 plugins_onednn_mlb_onednn_la_SOURCES = plugins/onednn/backend.c
 plugins_onednn_mlb_onednn_la_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/cpu_ref
-plugins_onednn_mlb_onednn_la_LDFLAGS = $(MLB_PLUGIN_LINK)
+# -z nodelete: launches run on the caller's thread (run_when_idle), so oneDNN's OpenMP team
+# belongs to the caller's threads and outlives the plugin; dlclose must not unmap libdnnl and
+# libgomp under those sleeping threads.
+plugins_onednn_mlb_onednn_la_LDFLAGS = $(MLB_PLUGIN_LINK) -Wl,-z,nodelete
 plugins_onednn_mlb_onednn_la_LIBADD = plugins/cpu_ref/libcpuref_runtime.la \
 	plugins/onednn/libonednn_kernels.la plugins/cpu_ref/libcpuref_ops.la \
 	$(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
