@@ -120,7 +120,9 @@ static mlb_status execute(mlb_plugin_stream s, cpuref_cmd *c, mlb_status sticky,
         }
         break;
     case CPUREF_CMD_RECORD:
-        /* Only this thread writes sticky_why, so reading it unlocked is safe. */
+        /* Only the thread running this stream's commands (the worker, or a caller running one
+         * inline; `pending` lets only one of them run at a time) writes sticky_why, so reading
+         * it unlocked is safe. */
         cpuref_mark_complete(c->u.mark, sticky, s->sticky_why);
         break;
     case CPUREF_CMD_WAIT:
