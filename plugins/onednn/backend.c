@@ -56,8 +56,9 @@ static mlb_status backend_attribute(const char *key, mlb_attr_value *value) {
     return MLB_ERROR_NOT_FOUND;
 }
 
+/* The runtime has checked the descriptor (generic rules, cpu_ref's check) before this hook. */
 static mlb_status backend_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
-    return onednn_op_supported(desc, why, why_len);
+    return onednn_op_declines(desc, why, why_len);
 }
 
 static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, char *why,

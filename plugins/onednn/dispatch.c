@@ -130,11 +130,8 @@ mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_le
         return st;
     }
     const cpuref_op *ref = cpuref_find_op(desc->op);
-    const family *fam = find_family(desc->op);
-    if (!ref || !fam) {
-        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "%s: not implemented by the oneDNN kernels (op %d)",
-                           cpuref_op_name(desc->op), desc->op);
+    if (!ref) {
+        return onednn_op_declines(desc, why, why_len); /* not an op cpu_ref knows: declined */
     }
     char reason[CPUREF_WHY_LEN] = "";
     st = ref->check(desc, reason, sizeof(reason));
@@ -144,6 +141,16 @@ mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_le
     }
     if (st != MLB_OK) {
         return onednn_fail(st, why, why_len, "%s", reason[0] ? reason : "invalid descriptor");
+    }
+    return onednn_op_declines(desc, why, why_len);
+}
+
+mlb_status onednn_op_declines(const mlb_op_desc *desc, char *why, size_t why_len) {
+    const family *fam = find_family(desc->op);
+    if (!fam) {
+        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
+                           "%s: not implemented by the oneDNN kernels (op %d)",
+                           cpuref_op_name(desc->op), desc->op);
     }
     return fam->supported(desc, why, why_len);
 }

@@ -43,6 +43,15 @@ typedef struct onednn_kernel onednn_kernel;
 mlb_status onednn_op_supported(const mlb_op_desc *desc, char *why, size_t why_len);
 
 /**
+ * The second half of onednn_op_supported alone, for a caller that has already
+ * checked the descriptor (generic rules and cpu_ref's check, as the plugin's
+ * runtime does before its hooks): MLB_OK, or MLB_ERROR_UNSUPPORTED with the
+ * reason. Never allocates. On a descriptor that was not checked the answer is
+ * meaningless.
+ */
+mlb_status onednn_op_declines(const mlb_op_desc *desc, char *why, size_t why_len);
+
+/**
  * Prepares a kernel: answers as onednn_op_supported, then creates and caches
  * every primitive descriptor, primitive and memory object the runs need (no
  * primitive is ever created in onednn_kernel_run). Picks layouts that avoid
