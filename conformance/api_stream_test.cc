@@ -91,10 +91,13 @@ TEST_F(Api_Streams, OrderIsKept) {
 }
 
 TEST_F(Api_Streams, QueryAnswersOkWhenIdle) {
+    // The buffer is declared first so that it is freed after the stream is destroyed (which
+    // drains it): a plugin whose synchronize returns early must fail here, not make the suite
+    // free a buffer its memset is still writing.
+    Buffer b;
     Stream s;
     ASSERT_MLB_OK(NewStream(dev, &s));
     EXPECT_MLB_OK(mlb_stream_query(s.get())) << "a new stream is idle";
-    Buffer b;
     ASSERT_MLB_OK(NewBuffer(dev, 1 << 20, &b));
     ASSERT_MLB_OK(mlb_stream_memset(s.get(), b.get(), 0, 1, 1 << 20));
     ASSERT_MLB_OK(mlb_stream_synchronize(s.get()));
