@@ -22,7 +22,9 @@
  * picks `iters` (runs per sample, so that a sample takes about 0.1 s), and a
  * fixed number of rounds (21; 7 for 4096^3): a round times one sample of
  * each side, and which side goes first flips every round. Each side's time per run is
- * the median of its samples. GFLOP/s = 2*M*K*N (matmul), 2*N*OC*H*W*IC*KH*KW
+ * the median of its samples; ratio is the median of the rounds' own ratios (direct's
+ * sample / ours, taken back to back, so a drift of the machine's speed between rounds
+ * moves both sides of a ratio together). GFLOP/s = 2*M*K*N (matmul), 2*N*OC*H*W*IC*KH*KW
  * (conv2d), N (add) per run, over that time.
  *
  * cpu_ref: the reference plugin through the loader the same way (its output
@@ -35,7 +37,7 @@
  * Output: a line naming the devices and the load average, then
  * "fma_peak=<GFLOP/s> (<isa>, <threads> threads)", one line per case, and a
  * summary:
- *   <case>: ours=<GFLOP/s> direct=<GFLOP/s> ratio=<ours/direct> cpu_ref=<GFLOP/s>
+ *   <case>: ours=<GFLOP/s> direct=<GFLOP/s> ratio=<ours/direct, paired> cpu_ref=<GFLOP/s>
  *           peak=<fraction> [ours_us=<us per run> direct_us=<us>] impl=<direct's steps>
  *   ratios: min=<ratio> (<case>) all>=0.95: yes|no load=<1-minute load average>
  * impl comes from the direct side (dnnl_query_impl_info_str); the plugin's
@@ -85,7 +87,8 @@ typedef struct devices {
 
 /* One case's results. */
 typedef struct result {
-    double ours_s, direct_s, ref_s; /* seconds per run; ref_s < 0: not measured */
+    double ours_s, direct_s, ref_s; /* seconds per run (medians); ref_s < 0: not measured */
+    double ratio;                   /* median over rounds of direct's time / ours */
     const char *ref_why;            /* why cpu_ref was not measured */
 } result;
 
@@ -176,9 +179,11 @@ static int calibrate(loader_side *l, direct_side *d) {
     return n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
 }
 
-/* Alternated rounds; medians of each side's seconds per run. */
+/* Alternated rounds; medians of each side's seconds per run, and the median of the rounds'
+ * own ratios (each from two samples taken back to back, so a machine whose speed drifts
+ * between rounds moves both of them together). */
 static int time_pair(int rounds, loader_side *l, direct_side *d, result *r) {
-    double so[MAX_ROUNDS], sd[MAX_ROUNDS];
+    double so[MAX_ROUNDS], sd[MAX_ROUNDS], ratio[MAX_ROUNDS];
     const int iters = calibrate(l, d);
     if (iters < 0) {
         return -1;
@@ -193,7 +198,9 @@ static int time_pair(int rounds, loader_side *l, direct_side *d, result *r) {
             }
             (ours ? so : sd)[k] = s;
         }
+        ratio[k] = sd[k] / so[k];
     }
+    r->ratio = bench_median(ratio, rounds);
     r->ours_s = bench_median(so, rounds), r->direct_s = bench_median(sd, rounds);
     return 0;
 }
@@ -238,7 +245,7 @@ static int time_ref(const bench_case *c, mlb_device dev, direct_side *d, result 
 static void print_result(const bench_case *c, const result *r, const fma_peak *peak,
                          const char *impl) {
     const double go = c->flops / r->ours_s * 1e-9, gd = c->flops / r->direct_s * 1e-9;
-    printf("%s: ours=%.4g direct=%.4g ratio=%.3f", c->name, go, gd, r->direct_s / r->ours_s);
+    printf("%s: ours=%.4g direct=%.4g ratio=%.3f", c->name, go, gd, r->ratio);
     if (r->ref_s > 0) {
         printf(" cpu_ref=%.4g", c->flops / r->ref_s * 1e-9);
     } else {
@@ -255,9 +262,8 @@ static void print_result(const bench_case *c, const result *r, const fma_peak *p
 }
 
 static void tally(summary *s, const bench_case *c, const result *r) {
-    const double ratio = r->direct_s / r->ours_s;
-    if (!s->measured++ || ratio < s->min_ratio) {
-        s->min_ratio = ratio;
+    if (!s->measured++ || r->ratio < s->min_ratio) {
+        s->min_ratio = r->ratio;
         snprintf(s->min_case, sizeof(s->min_case), "%s", c->name);
     }
 }

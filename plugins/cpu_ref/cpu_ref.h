@@ -117,8 +117,7 @@ typedef struct cpuref_cmd {
             uint8_t value;
         } memset;
         struct {
-            struct mlb_plugin_kernel_s *kernel;
-            int holds_ref; /* 1 when queued: the command holds a reference on the kernel */
+            struct mlb_plugin_kernel_s *kernel; /* the command holds a reference on it */
             uint8_t *inputs[CPUREF_MAX_IO];
             uint8_t *outputs[CPUREF_MAX_IO];
         } launch;
@@ -222,6 +221,12 @@ void cpuref_stream_enqueue(mlb_plugin_stream stream, cpuref_cmd *cmd);
  * caller's, e.g. on its stack) on this thread as the worker would and returns 1; else 0 and the
  * caller enqueues a heap copy. */
 int cpuref_stream_run_if_idle(mlb_plugin_stream stream, cpuref_cmd *cmd);
+/* With the backend's run_when_idle: when the stream is idle, makes this thread its runner
+ * (`pending` 0 -> 1) and returns 1; the caller runs one command, then calls
+ * cpuref_stream_unclaim with its status and message. Else 0. */
+int cpuref_stream_claim(mlb_plugin_stream stream);
+/* Ends a claimed run: a failure becomes the stream's sticky error; synchronize is woken. */
+void cpuref_stream_unclaim(mlb_plugin_stream stream, mlb_status status, const char *why);
 void cpuref_stream_release(mlb_plugin_stream stream);
 
 /* ---- event.c ---- */
@@ -249,7 +254,7 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel kernel, mlb_plugin_stream stre
                                 const mlb_plugin_buffer *inputs, uint32_t num_inputs,
                                 const mlb_plugin_buffer *outputs, uint32_t num_outputs);
 void cpuref_kernel_destroy(mlb_plugin_kernel kernel);
-/* Run by a worker: runs one launch; on failure writes the reason into why. */
+/* Run by a worker: runs one queued launch; on failure writes the reason into why. */
 mlb_status cpuref_kernel_run(cpuref_cmd *cmd, char *why, size_t why_len);
 void cpuref_kernel_release(mlb_plugin_kernel kernel);
 

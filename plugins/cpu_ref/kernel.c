@@ -222,10 +222,10 @@ void cpuref_kernel_destroy(mlb_plugin_kernel k) {
     }
 }
 
-/* Checks one launch buffer against its tensor (which needs `end` bytes) and returns its base
- * address in *base. */
-static mlb_status launch_buffer(mlb_plugin_stream s, const char *role, uint32_t i,
-                                mlb_plugin_buffer b, uint64_t end, uint8_t **base) {
+/* Checks one launch buffer against its tensor (which needs `end` bytes): the message for the
+ * first bad one. */
+static mlb_status launch_buffer_error(mlb_plugin_stream s, const char *role, uint32_t i,
+                                      mlb_plugin_buffer b, uint64_t end) {
     if (!b) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_launch: %s %u is NULL", role, i);
     }
@@ -238,8 +238,56 @@ static mlb_status launch_buffer(mlb_plugin_stream s, const char *role, uint32_t 
                             "kernel_launch: %s %u reaches byte %llu of a buffer of %llu", role, i,
                             (unsigned long long)end, (unsigned long long)b->size);
     }
-    *base = b->data;
     return MLB_OK;
+}
+
+/* Why a launch's buffers were refused (buffers_ok said no): the first bad one's message. */
+static __attribute__((cold, noinline)) mlb_status
+launch_buffers_error(mlb_plugin_kernel k, mlb_plugin_stream s, const mlb_plugin_buffer *inputs,
+                     uint32_t num_inputs, const mlb_plugin_buffer *outputs, uint32_t num_outputs) {
+    mlb_status st = MLB_OK;
+    for (uint32_t i = 0; st == MLB_OK && i < num_inputs; ++i) {
+        st = launch_buffer_error(s, "input", i, inputs[i], k->ends[i]);
+    }
+    for (uint32_t i = 0; st == MLB_OK && i < num_outputs; ++i) {
+        st = launch_buffer_error(s, "output", i, outputs[i], k->ends[CPUREF_MAX_IO + i]);
+    }
+    return st;
+}
+
+/* 1 when each of the n buffers is non-NULL, of device d and holds its tensor (ends[i] bytes);
+ * their base addresses then are in bases. */
+static inline int buffers_ok(const mlb_plugin_buffer *b, uint32_t n, const void *d,
+                             const uint64_t *ends, uint8_t **bases) {
+    for (uint32_t i = 0; i < n; ++i) {
+        const mlb_plugin_buffer x = b[i];
+        if (!x || x->device != d || ends[i] > x->size) {
+            return 0;
+        }
+        bases[i] = x->data;
+    }
+    return 1;
+}
+
+/* "kernel launch failed: <the op's reason>", in place. */
+static __attribute__((cold, noinline)) void launch_failed(char *why, size_t why_len) {
+    char reason[CPUREF_MSG_LEN];
+    snprintf(reason, sizeof(reason), "%s", why[0] ? why : "no reason given");
+    snprintf(why, why_len, "kernel launch failed: %s", reason);
+}
+
+/* Runs kernel k on the tensors at these base addresses; on failure writes the reason. */
+static mlb_status run_kernel(mlb_plugin_kernel k, uint8_t *const *inputs, uint8_t *const *outputs,
+                             char *why, size_t why_len) {
+    why[0] = '\0';
+    const mlb_status st =
+        cpuref_the_backend.kernel_run
+            ? cpuref_the_backend.kernel_run(k->state, &k->copy.desc, inputs, outputs, why, why_len)
+            : k->op->run(&k->copy.desc, inputs, outputs, why, why_len);
+    if (st != MLB_OK) {
+        launch_failed(why, why_len);
+    }
+    return st;
 }
 
 mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
@@ -263,51 +311,36 @@ mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
     /* The command is built on the stack: an idle stream of a run_when_idle backend runs it at
      * once, without a trip through malloc; otherwise a heap copy is queued. */
     cpuref_cmd c;
-    c.next = NULL;
-    c.kind = CPUREF_CMD_LAUNCH;
-    mlb_status st = MLB_OK;
-    for (uint32_t i = 0; st == MLB_OK && i < num_inputs; ++i) {
-        st = launch_buffer(s, "input", i, inputs[i], k->ends[i], &c.u.launch.inputs[i]);
+    if (!buffers_ok(inputs, num_inputs, s->device, k->ends, c.u.launch.inputs) ||
+        !buffers_ok(outputs, num_outputs, s->device, k->ends + CPUREF_MAX_IO, c.u.launch.outputs)) {
+        return launch_buffers_error(k, s, inputs, num_inputs, outputs, num_outputs);
     }
-    for (uint32_t i = 0; st == MLB_OK && i < num_outputs; ++i) {
-        st = launch_buffer(s, "output", i, outputs[i], k->ends[CPUREF_MAX_IO + i],
-                           &c.u.launch.outputs[i]);
-    }
-    if (st != MLB_OK) {
-        return st;
-    }
-    /* Run at once, the caller's reference keeps the kernel alive; queued, the command takes
-     * its own (kernel_destroy may come before the worker reaches it). */
-    c.u.launch.kernel = k;
-    c.u.launch.holds_ref = 0;
-    if (cpuref_stream_run_if_idle(s, &c)) {
+    if (cpuref_stream_claim(s)) {
+        /* This thread runs the stream now: the caller's reference keeps the kernel alive. A
+         * failed earlier command skips the launch, as on the worker. */
+        char why[CPUREF_MSG_LEN];
+        mlb_status st = MLB_OK;
+        if (atomic_load(&s->sticky) == MLB_OK) {
+            st = run_kernel(k, c.u.launch.inputs, c.u.launch.outputs, why, sizeof(why));
+        }
+        cpuref_stream_unclaim(s, st, why);
         return MLB_OK;
     }
+    /* Queued: the command takes its own reference (kernel_destroy may come before the worker
+     * reaches it). */
     cpuref_cmd *q = cpuref_cmd_new(CPUREF_CMD_LAUNCH, 0);
     if (!q) {
         return cpuref_error(MLB_ERROR_OUT_OF_MEMORY, "kernel_launch: no memory");
     }
+    c.next = NULL;
+    c.kind = CPUREF_CMD_LAUNCH;
+    c.u.launch.kernel = k;
     atomic_fetch_add(&k->refs, 1);
-    c.u.launch.holds_ref = 1;
     memcpy(q, &c, sizeof(c));
     cpuref_stream_enqueue(s, q);
     return MLB_OK;
 }
 
 mlb_status cpuref_kernel_run(cpuref_cmd *c, char *why, size_t why_len) {
-    mlb_plugin_kernel k = c->u.launch.kernel;
-    char reason[CPUREF_WHY_LEN];
-    reason[0] = '\0'; /* not = "": that would clear the whole array on every launch */
-    mlb_status st;
-    if (cpuref_the_backend.kernel_run) {
-        st = cpuref_the_backend.kernel_run(k->state, &k->copy.desc, c->u.launch.inputs,
-                                           c->u.launch.outputs, reason, sizeof(reason));
-    } else {
-        st = k->op->run(&k->copy.desc, c->u.launch.inputs, c->u.launch.outputs, reason,
-                        sizeof(reason));
-    }
-    if (st != MLB_OK) {
-        snprintf(why, why_len, "kernel launch failed: %s", reason[0] ? reason : "no reason given");
-    }
-    return st;
+    return run_kernel(c->u.launch.kernel, c->u.launch.inputs, c->u.launch.outputs, why, why_len);
 }

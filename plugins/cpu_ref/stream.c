@@ -60,21 +60,28 @@ static void inline_done(mlb_plugin_stream s) {
     }
 }
 
-int cpuref_stream_run_if_idle(mlb_plugin_stream s, cpuref_cmd *c) {
+int cpuref_stream_claim(mlb_plugin_stream s) {
     unsigned idle = 0;
-    if (!cpuref_the_backend.run_when_idle || !may_run_inline(c) ||
-        !atomic_compare_exchange_strong(&s->pending, &idle, 1)) {
-        return 0;
-    }
-    char why[CPUREF_MSG_LEN];
-    why[0] = '\0';
-    const mlb_status st = execute(s, c, atomic_load(&s->sticky), why, sizeof(why));
+    return cpuref_the_backend.run_when_idle &&
+           atomic_compare_exchange_strong(&s->pending, &idle, 1);
+}
+
+void cpuref_stream_unclaim(mlb_plugin_stream s, mlb_status st, const char *why) {
     if (st != MLB_OK) {
         pthread_mutex_lock(&s->mu);
         set_sticky_locked(s, st, why);
         pthread_mutex_unlock(&s->mu);
     }
     inline_done(s);
+}
+
+int cpuref_stream_run_if_idle(mlb_plugin_stream s, cpuref_cmd *c) {
+    if (!may_run_inline(c) || !cpuref_stream_claim(s)) {
+        return 0;
+    }
+    char why[CPUREF_MSG_LEN];
+    why[0] = '\0';
+    cpuref_stream_unclaim(s, execute(s, c, atomic_load(&s->sticky), why, sizeof(why)), why);
     return 1;
 }
 
@@ -115,9 +122,7 @@ static mlb_status execute(mlb_plugin_stream s, cpuref_cmd *c, mlb_status sticky,
         if (sticky == MLB_OK) {
             st = cpuref_kernel_run(c, why, why_len);
         }
-        if (c->u.launch.holds_ref) {
-            cpuref_kernel_release(c->u.launch.kernel);
-        }
+        cpuref_kernel_release(c->u.launch.kernel); /* the queued command's reference */
         break;
     case CPUREF_CMD_RECORD:
         /* Only the thread running this stream's commands (the worker, or a caller running one

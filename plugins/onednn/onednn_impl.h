@@ -44,8 +44,18 @@ typedef struct onednn_step {
     int args[ONEDNN_MAX_ARGS];  /* DNNL_ARG_* */
     int slots[ONEDNN_MAX_ARGS]; /* the slot bound to each argument */
     double fill_value;          /* FILL: every element of slots[0] (a user output) gets this */
-    const mlb_tensor_desc *fill_tensor; /* FILL: the output tensor (points into the kernel) */
+    const mlb_tensor_desc *fill_tensor;    /* FILL: the output tensor (points into the kernel) */
+    dnnl_exec_arg_t exec[ONEDNN_MAX_ARGS]; /* PRIMITIVE: args and slots as oneDNN takes them, on
+                                            * the kernel's cached memory objects (plan_finish) */
 } onednn_step;
+
+/* A user slot as a run binds it: slot `slot` holds input/output `index` + `offset` bytes. */
+typedef struct onednn_bind {
+    int slot;
+    int output;      /* 0: an input tensor, 1: an output tensor */
+    uint32_t index;  /* the tensor */
+    uint64_t offset; /* its byte_offset */
+} onednn_bind;
 
 /* Input values a kernel's oneDNN plan does not compute as docs/ops.md says (guard.c). */
 enum onednn_guard {
@@ -58,22 +68,28 @@ enum onednn_guard {
 };
 
 struct onednn_kernel {
-    int32_t op;
-    int guard;                  /* enum onednn_guard bits; 0: every value runs exactly */
-    uint32_t nguarded;          /* inputs 0 .. nguarded-1 are scanned before a run */
-    mlb_tensor_desc guarded[3]; /* their descriptors */
-    int64_t guard_k;            /* PRODUCT: products summed per output element */
-    int empty;                  /* the output has no element: runs do nothing */
-    mlb_tensor_desc outs[1];    /* copy of output 0, for FILL steps */
-    int nslots, nsteps, npending;
-    onednn_slot slots[ONEDNN_MAX_SLOTS];
+    /* What every run reads, first and together (a launch is a few cache lines). */
+    atomic_flag busy;                     /* set while a run uses mems and scratch */
+    int empty;                            /* the output has no element: runs do nothing */
+    int guard;                            /* enum onednn_guard bits; 0: every value runs exactly */
+    uint32_t nguarded;                    /* inputs 0 .. nguarded-1 are scanned before a run */
+    int nbinds, nsteps;                   /* user slots; steps */
+    dnnl_stream_t stream;                 /* the stream of runs that hold `busy` */
+    onednn_bind binds[ONEDNN_MAX_SLOTS];  /* the user slots (plan_finish) */
+    void *bound[ONEDNN_MAX_SLOTS];        /* the address each cached user-slot object holds */
+    dnnl_memory_t mems[ONEDNN_MAX_SLOTS]; /* cached, one per slot */
     onednn_step steps[ONEDNN_MAX_STEPS];
+
+    /* What building the plan and the guard scans use. */
+    int32_t op;
+    mlb_tensor_desc guarded[3]; /* the guarded inputs' descriptors */
+    int64_t guard_k;            /* PRODUCT: products summed per output element */
+    mlb_tensor_desc outs[1];    /* copy of output 0, for FILL steps */
+    int nslots, npending;
+    onednn_slot slots[ONEDNN_MAX_SLOTS];
     int pending_from[4], pending_to[4]; /* output reorders appended after the main step */
     size_t scratch_size;
     uint8_t *scratch;
-    dnnl_memory_t mems[ONEDNN_MAX_SLOTS]; /* cached, one per slot */
-    void *bound[ONEDNN_MAX_SLOTS];        /* the address each cached user-slot object holds */
-    atomic_flag busy;                     /* set while a run uses mems and scratch */
     char impl[ONEDNN_IMPL_LEN];
 };
 

@@ -65,7 +65,9 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
                                 size_t why_len);
 
 /**
- * Runs the kernel once, synchronously, on the calling thread's oneDNN stream.
+ * Runs the kernel once, synchronously, on the calling thread: on the kernel's
+ * own oneDNN stream, memory objects and scratch, or, while another run holds
+ * those, on the thread's stream with private ones.
  * @param inputs,outputs host base addresses of the buffers holding each
  *        tensor, in the descriptor's order; tensor i starts at its
  *        desc byte_offset from its base. The runtime has checked extents.
@@ -88,6 +90,16 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
  * @return 1 (run it) or 0 (compute it elsewhere).
  */
 int onednn_kernel_inputs_exact(const onednn_kernel *k, uint8_t *const *inputs);
+
+/**
+ * onednn_kernel_inputs_exact and onednn_kernel_run in one call (a launch's
+ * path): when the inputs are exact, runs the kernel and sets *inexact to 0;
+ * otherwise runs nothing, sets *inexact to 1 and returns MLB_OK (the caller
+ * computes this launch another way).
+ */
+mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
+                                   uint8_t *const *outputs, int *inexact, char *why,
+                                   size_t why_len);
 
 /** Destroys a kernel; NULL does nothing. No run of it may be in progress. */
 void onednn_kernel_destroy(onednn_kernel *k);
@@ -128,10 +140,9 @@ int onednn_engine_release(void);
 
 /**
  * The calling thread's oneDNN stream on that engine, created on the thread's
- * first call and destroyed when the thread exits. One stream per thread (not
- * per kernel) keeps concurrent runs of one kernel from sharing a stream; on
- * the CPU a stream is only an execution context, so this costs nothing at run
- * time (README.md has the measurement).
+ * first call and destroyed when the thread exits: what a run uses while
+ * another run of the same kernel holds the kernel's own stream (a oneDNN
+ * stream must not be used by two threads at once).
  */
 mlb_status onednn_thread_stream(dnnl_stream_t *stream, char *why, size_t why_len);
 

@@ -68,6 +68,12 @@ int onednn_plan_alias(onednn_kernel *k, int of, const dnnl_memory_desc_t *md) {
     return add_slot(k, s->kind, s->index, s->offset, md);
 }
 
+/* Whether a primitive descriptor made in the user scratchpad mode asks for a scratchpad. */
+static int needs_scratchpad(const_dnnl_primitive_desc_t pd) {
+    const dnnl_memory_desc_t *pad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    return pad && dnnl_memory_desc_get_size(pad) > 0;
+}
+
 mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_desc,
                             const_dnnl_primitive_attr_t attr, const char *what, char *why,
                             size_t why_len) {
@@ -82,7 +88,19 @@ mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_d
     }
     dnnl_status_t s = dnnl_primitive_desc_create(pd, op_desc, own, engine, NULL);
     dnnl_primitive_attr_destroy(own);
-    return s == dnnl_success ? MLB_OK : onednn_status(s, what, why, why_len);
+    if (s != dnnl_success) {
+        return onednn_status(s, what, why, why_len);
+    }
+    /* A primitive that needs no scratchpad is the same in the library's mode, where oneDNN
+     * does not look for a scratchpad argument at each execution (about 50 instructions, a
+     * tenth of a small launch's overhead): such a descriptor is made again in that mode. */
+    dnnl_primitive_desc_t lib;
+    if (!needs_scratchpad(*pd) &&
+        dnnl_primitive_desc_create(&lib, op_desc, attr, engine, NULL) == dnnl_success) {
+        dnnl_primitive_desc_destroy(*pd);
+        *pd = lib;
+    }
+    return MLB_OK;
 }
 
 mlb_status onednn_attr_user_scratchpad(const_dnnl_primitive_attr_t attr, dnnl_primitive_attr_t *out,
@@ -130,8 +148,9 @@ mlb_status onednn_plan_step(onednn_kernel *k, dnnl_primitive_desc_t pd, const ch
      * scratch block, so a kernel owns every byte its runs touch (oneDNN's library-managed
      * scratchpad is per creating thread, and runs happen on stream worker threads). */
     int scratchpad = -1;
-    const dnnl_memory_desc_t *pad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-    if (pad && dnnl_memory_desc_get_size(pad) > 0) {
+    if (needs_scratchpad(pd)) {
+        const dnnl_memory_desc_t *pad =
+            dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
         if (nargs >= ONEDNN_MAX_ARGS || (scratchpad = onednn_plan_scratch(k, pad)) < 0) {
             dnnl_primitive_desc_destroy(pd);
             return onednn_fail(MLB_ERROR_INTERNAL, why, why_len, "too many slots");
@@ -189,12 +208,18 @@ mlb_status onednn_plan_reorder(onednn_kernel *k, int from, int to, char *why, si
     if ((st = onednn_attr_user_scratchpad(NULL, &attr, why, why_len)) != MLB_OK) {
         return st;
     }
-    dnnl_primitive_desc_t pd;
+    dnnl_primitive_desc_t pd, lib;
     dnnl_status_t s = dnnl_reorder_primitive_desc_create(&pd, &k->slots[from].md, engine,
                                                          &k->slots[to].md, engine, attr);
     dnnl_primitive_attr_destroy(attr);
     if (s != dnnl_success) {
         return onednn_status(s, "reorder", why, why_len);
+    }
+    if (!needs_scratchpad(pd) && /* as in onednn_pd_create */
+        dnnl_reorder_primitive_desc_create(&lib, &k->slots[from].md, engine, &k->slots[to].md,
+                                           engine, NULL) == dnnl_success) {
+        dnnl_primitive_desc_destroy(pd);
+        pd = lib;
     }
     const int args[2] = {DNNL_ARG_FROM, DNNL_ARG_TO}, slots[2] = {from, to};
     return onednn_plan_step(k, pd, "reorder", 2, args, slots, why, why_len);
@@ -267,6 +292,22 @@ static void destroy_mems(onednn_kernel *k, dnnl_memory_t *mems) {
     }
 }
 
+/* The user slots, in slot order, as runs bind them. */
+static void plan_binds(onednn_kernel *k) {
+    k->nbinds = 0;
+    for (int i = 0; i < k->nslots; ++i) {
+        const onednn_slot *s = &k->slots[i];
+        if (s->kind != ONEDNN_SLOT_SCRATCH) {
+            k->binds[k->nbinds++] = (onednn_bind){
+                .slot = i,
+                .output = s->kind == ONEDNN_SLOT_OUTPUT,
+                .index = s->index,
+                .offset = s->offset,
+            };
+        }
+    }
+}
+
 mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len) {
     mlb_status st = MLB_OK;
     for (int i = 0; st == MLB_OK && i < k->npending; ++i) {
@@ -286,11 +327,33 @@ mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len) {
     st = create_mems(k, k->mems, k->scratch, why, why_len);
     if (st != MLB_OK) {
         memset(k->mems, 0, sizeof(k->mems));
+        return st;
     }
-    return st;
+    dnnl_engine_t engine = NULL;
+    st = onednn_engine_get(&engine, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    dnnl_status_t ds = dnnl_stream_create(&k->stream, engine, dnnl_stream_default_flags);
+    if (ds != dnnl_success) {
+        k->stream = NULL;
+        return onednn_status(ds, "stream_create", why, why_len);
+    }
+    plan_binds(k);
+    for (int i = 0; i < k->nsteps; ++i) {
+        onednn_step *step = &k->steps[i];
+        for (int a = 0; a < step->nargs; ++a) {
+            step->exec[a] = (dnnl_exec_arg_t){step->args[a], k->mems[step->slots[a]]};
+        }
+    }
+    return MLB_OK;
 }
 
 void onednn_plan_release(onednn_kernel *k) {
+    if (k->stream) {
+        dnnl_stream_destroy(k->stream);
+        k->stream = NULL;
+    }
     destroy_mems(k, k->mems);
     for (int i = 0; i < k->nsteps; ++i) {
         if (k->steps[i].prim) {
@@ -330,35 +393,40 @@ static void host_fill(const mlb_tensor_desc *t, uint8_t *base, double value) {
     }
 }
 
-/* Runs the steps on memory objects mems; `bound` (NULL for a run's private objects) remembers
- * the address each cached object holds, so an unchanged one is not set again. */
-static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, void **bound,
-                            uint8_t *const *inputs, uint8_t *const *outputs, char *why,
-                            size_t why_len) {
-    dnnl_stream_t stream;
-    mlb_status st = onednn_thread_stream(&stream, why, why_len);
+/* Points the user slots' memory objects at the launch's tensors; `bound` (NULL for a run's
+ * private objects) remembers the address each cached object holds, so an unchanged one is not
+ * set again. */
+static mlb_status bind_user_slots(onednn_kernel *k, dnnl_memory_t *mems, void **bound,
+                                  uint8_t *const *inputs, uint8_t *const *outputs,
+                                  dnnl_stream_t stream, char *why, size_t why_len) {
+    for (int i = 0; i < k->nbinds; ++i) {
+        const onednn_bind *b = &k->binds[i];
+        void *p = (b->output ? outputs : inputs)[b->index] + b->offset;
+        if (bound && bound[b->slot] == p) {
+            continue;
+        }
+        dnnl_status_t ds = dnnl_memory_set_data_handle_v2(mems[b->slot], p, stream);
+        if (ds != dnnl_success) {
+            if (bound) {
+                bound[b->slot] = NULL;
+            }
+            return onednn_status(ds, "memory_set_data_handle", why, why_len);
+        }
+        if (bound) {
+            bound[b->slot] = p;
+        }
+    }
+    return MLB_OK;
+}
+
+/* Runs the steps on `stream` with memory objects mems (the kernel's cached ones, whose
+ * arguments each step keeps ready, or a run's private ones). */
+static mlb_status run_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems,
+                            void **bound, uint8_t *const *inputs, uint8_t *const *outputs,
+                            char *why, size_t why_len) {
+    mlb_status st = bind_user_slots(k, mems, bound, inputs, outputs, stream, why, why_len);
     if (st != MLB_OK) {
         return st;
-    }
-    for (int i = 0; i < k->nslots; ++i) {
-        const onednn_slot *s = &k->slots[i];
-        if (s->kind != ONEDNN_SLOT_SCRATCH) {
-            uint8_t *base = s->kind == ONEDNN_SLOT_INPUT ? inputs[s->index] : outputs[s->index];
-            void *p = base + s->offset;
-            if (bound && bound[i] == p) {
-                continue;
-            }
-            dnnl_status_t ds = dnnl_memory_set_data_handle_v2(mems[i], p, stream);
-            if (ds != dnnl_success) {
-                if (bound) {
-                    bound[i] = NULL;
-                }
-                return onednn_status(ds, "memory_set_data_handle", why, why_len);
-            }
-            if (bound) {
-                bound[i] = p;
-            }
-        }
     }
     for (int i = 0; i < k->nsteps; ++i) {
         const onednn_step *step = &k->steps[i];
@@ -366,10 +434,13 @@ static mlb_status run_steps(onednn_kernel *k, dnnl_memory_t *mems, void **bound,
             host_fill(step->fill_tensor, outputs[0], step->fill_value);
             continue;
         }
-        dnnl_exec_arg_t args[ONEDNN_MAX_ARGS];
-        for (int a = 0; a < step->nargs; ++a) {
-            args[a].arg = step->args[a];
-            args[a].memory = mems[step->slots[a]];
+        const dnnl_exec_arg_t *args = step->exec;
+        dnnl_exec_arg_t own[ONEDNN_MAX_ARGS];
+        if (mems != k->mems) {
+            for (int a = 0; a < step->nargs; ++a) {
+                own[a] = (dnnl_exec_arg_t){step->args[a], mems[step->slots[a]]};
+            }
+            args = own;
         }
         dnnl_status_t ds = dnnl_primitive_execute(step->prim, stream, step->nargs, args);
         if (ds != dnnl_success) {
@@ -386,11 +457,17 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
         return MLB_OK;
     }
     if (!atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
-        mlb_status st = run_steps(k, k->mems, k->bound, inputs, outputs, why, why_len);
+        mlb_status st = run_steps(k, k->stream, k->mems, k->bound, inputs, outputs, why, why_len);
         atomic_flag_clear_explicit(&k->busy, memory_order_release);
         return st;
     }
-    /* Another run holds the cached memory objects and scratch: use private ones. */
+    /* Another run holds the kernel's stream, memory objects and scratch: use the thread's
+     * stream and private ones. */
+    dnnl_stream_t stream;
+    mlb_status st = onednn_thread_stream(&stream, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
     dnnl_memory_t mems[ONEDNN_MAX_SLOTS];
     uint8_t *scratch = NULL;
     if (k->scratch_size) {
@@ -400,11 +477,18 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
                                "no memory for %zu bytes of scratch", k->scratch_size);
         }
     }
-    mlb_status st = create_mems(k, mems, scratch, why, why_len);
+    st = create_mems(k, mems, scratch, why, why_len);
     if (st == MLB_OK) {
-        st = run_steps(k, mems, NULL, inputs, outputs, why, why_len);
+        st = run_steps(k, stream, mems, NULL, inputs, outputs, why, why_len);
         destroy_mems(k, mems);
     }
     free(scratch);
     return st;
+}
+
+mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
+                                   uint8_t *const *outputs, int *inexact, char *why,
+                                   size_t why_len) {
+    *inexact = k->guard && !onednn_kernel_inputs_exact(k, inputs);
+    return *inexact ? MLB_OK : onednn_kernel_run(k, inputs, outputs, why, why_len);
 }
