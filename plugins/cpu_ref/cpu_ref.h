@@ -224,9 +224,26 @@ int cpuref_stream_run_if_idle(mlb_plugin_stream stream, cpuref_cmd *cmd);
 /* With the backend's run_when_idle: when the stream is idle, makes this thread its runner
  * (`pending` 0 -> 1) and returns 1; the caller runs one command, then calls
  * cpuref_stream_unclaim with its status and message. Else 0. */
-int cpuref_stream_claim(mlb_plugin_stream stream);
-/* Ends a claimed run: a failure becomes the stream's sticky error; synchronize is woken. */
-void cpuref_stream_unclaim(mlb_plugin_stream stream, mlb_status status, const char *why);
+static inline int cpuref_stream_claim(mlb_plugin_stream stream) {
+    unsigned idle = 0;
+    return cpuref_the_backend.run_when_idle &&
+           atomic_compare_exchange_strong(&stream->pending, &idle, 1);
+}
+/* The slow ends of cpuref_stream_unclaim: a failure to record, a waiter to wake. */
+void cpuref_stream_unclaim_failed(mlb_plugin_stream stream, mlb_status status, const char *why);
+void cpuref_stream_wake_waiters(mlb_plugin_stream stream);
+/* Ends a claimed run: a failure becomes the stream's sticky error; synchronize is woken.
+ * Sequentially consistent with the waiters count synchronize raises before it reads
+ * `pending`, so one of the two always sees the other: no wake-up is lost. */
+static inline void cpuref_stream_unclaim(mlb_plugin_stream stream, mlb_status status,
+                                         const char *why) {
+    if (status != MLB_OK) {
+        cpuref_stream_unclaim_failed(stream, status, why);
+    }
+    if (atomic_fetch_sub(&stream->pending, 1) == 1 && atomic_load(&stream->waiters) > 0) {
+        cpuref_stream_wake_waiters(stream);
+    }
+}
 void cpuref_stream_release(mlb_plugin_stream stream);
 
 /* ---- event.c ---- */

@@ -49,30 +49,16 @@ static void set_sticky_locked(mlb_plugin_stream s, mlb_status st, const char *wh
     }
 }
 
-/* An inline run finished (no lock held): the stream may be idle now; wake synchronize if
- * someone waits. Sequentially consistent with the waiters count synchronize raises before it
- * reads `pending`, so one of the two always sees the other: no wake-up is lost. */
-static void inline_done(mlb_plugin_stream s) {
-    if (atomic_fetch_sub(&s->pending, 1) == 1 && atomic_load(&s->waiters) > 0) {
-        pthread_mutex_lock(&s->mu);
-        pthread_cond_broadcast(&s->idle_cv);
-        pthread_mutex_unlock(&s->mu);
-    }
+void cpuref_stream_wake_waiters(mlb_plugin_stream s) {
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_broadcast(&s->idle_cv);
+    pthread_mutex_unlock(&s->mu);
 }
 
-int cpuref_stream_claim(mlb_plugin_stream s) {
-    unsigned idle = 0;
-    return cpuref_the_backend.run_when_idle &&
-           atomic_compare_exchange_strong(&s->pending, &idle, 1);
-}
-
-void cpuref_stream_unclaim(mlb_plugin_stream s, mlb_status st, const char *why) {
-    if (st != MLB_OK) {
-        pthread_mutex_lock(&s->mu);
-        set_sticky_locked(s, st, why);
-        pthread_mutex_unlock(&s->mu);
-    }
-    inline_done(s);
+void cpuref_stream_unclaim_failed(mlb_plugin_stream s, mlb_status st, const char *why) {
+    pthread_mutex_lock(&s->mu);
+    set_sticky_locked(s, st, why);
+    pthread_mutex_unlock(&s->mu);
 }
 
 int cpuref_stream_run_if_idle(mlb_plugin_stream s, cpuref_cmd *c) {

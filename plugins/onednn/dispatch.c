@@ -168,6 +168,7 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
     }
     atomic_flag_clear(&k->busy);
     k->op = desc->op;
+    k->ninputs = desc->num_inputs, k->noutputs = desc->num_outputs;
     if (desc->num_outputs) {
         memcpy(&k->outs[0], desc->outputs[0], MLB_STRUCT_SIZE(mlb_tensor_desc, byte_offset));
     }

@@ -24,6 +24,7 @@
 #define ONEDNN_MAX_STEPS 12
 #define ONEDNN_MAX_ARGS 8
 #define ONEDNN_IMPL_LEN 256
+#define ONEDNN_MAX_IO 16 /* inputs or outputs of an op (the ABI's limit) */
 
 /* Where a slot's memory lives. */
 enum onednn_slot_kind { ONEDNN_SLOT_INPUT, ONEDNN_SLOT_OUTPUT, ONEDNN_SLOT_SCRATCH };
@@ -75,6 +76,9 @@ struct onednn_kernel {
     uint32_t nguarded;                    /* inputs 0 .. nguarded-1 are scanned before a run */
     int nbinds, nsteps;                   /* user slots; steps */
     dnnl_stream_t stream;                 /* the stream of runs that hold `busy` */
+    uint32_t ninputs, noutputs;           /* the op's tensors */
+    int last_valid;                       /* last holds the buffers the cached objects are on */
+    uint8_t *last[2 * ONEDNN_MAX_IO];     /* inputs, then outputs (at ONEDNN_MAX_IO) */
     onednn_bind binds[ONEDNN_MAX_SLOTS];  /* the user slots (plan_finish) */
     void *bound[ONEDNN_MAX_SLOTS];        /* the address each cached user-slot object holds */
     dnnl_memory_t mems[ONEDNN_MAX_SLOTS]; /* cached, one per slot */

@@ -1070,6 +1070,50 @@ static void test_other_thread(void) {
     onednn_kernel_destroy(k);
 }
 
+/* A kernel's memory objects follow the launch's buffers: a launch on the buffers of the last one
+ * binds nothing, any other rebinds (an input, the output, then back to the first set). A binary
+ * op with a broadcast input and an offset output: several slots, one of them a reorder's. */
+static void test_rebind(void) {
+    const int64_t s2[2] = {4, 8}, col[2] = {4, 1};
+    const mlb_tensor_desc a = tensor(MLB_DTYPE_F32, 2, col, NULL, 0, 0),
+                          b = tensor(MLB_DTYPE_F32, 2, s2, NULL, 0, 0),
+                          y = tensor(MLB_DTYPE_F32, 2, s2, NULL, 0, 4);
+    const mlb_tensor_desc *ins[2] = {&a, &b}, *outs[1] = {&y};
+    const mlb_op_desc desc = {
+        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_SUB, 2, 1, 0, ins, outs, NULL};
+    onednn_kernel *k = NULL;
+    char why[256] = "";
+    CHECK_INT_EQ(onednn_kernel_create(&desc, &k, why, sizeof(why)), MLB_OK);
+    if (!k) {
+        return;
+    }
+    float a1[4], a2[4], b1[32], b2[32], y1[36], y2[36], want[36];
+    for (int i = 0; i < 4; ++i) {
+        a1[i] = (float)i, a2[i] = (float)(10 * i + 1);
+    }
+    for (int i = 0; i < 32; ++i) {
+        b1[i] = (float)(i % 7), b2[i] = (float)(i % 5 - 9);
+    }
+    struct {
+        float *a, *b, *y;
+    } runs[] = {{a1, b1, y1}, {a1, b1, y1}, {a2, b1, y1}, {a2, b2, y1},
+                {a2, b2, y2}, {a1, b1, y1}, {a1, b2, y2}};
+    for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); ++r) {
+        if (r == 1) {
+            a1[3] = -5.0f; /* same buffers, new contents: read again */
+        }
+        memset(runs[r].y, 0xFF, sizeof(y1));
+        memset(want, 0xFF, sizeof(want));
+        uint8_t *in[2] = {(uint8_t *)runs[r].a, (uint8_t *)runs[r].b};
+        uint8_t *got_out[1] = {(uint8_t *)runs[r].y}, *want_out[1] = {(uint8_t *)want};
+        CHECK_INT_EQ(onednn_kernel_run(k, in, got_out, why, sizeof(why)), MLB_OK);
+        CHECK_INT_EQ(cpuref_find_op(MLB_OP_SUB)->run(&desc, in, want_out, why, sizeof(why)),
+                     MLB_OK);
+        CHECK(memcmp(runs[r].y, want, sizeof(want)) == 0);
+    }
+    onednn_kernel_destroy(k);
+}
+
 /* The engine is released only with no kernel alive, and comes back on the next use. */
 static void test_engine_release(void) {
     const int64_t s1[1] = {8};
@@ -1108,6 +1152,7 @@ int main(void) {
     test_guard();
     test_threads();
     test_other_thread();
+    test_rebind();
     test_engine_release();
     printf("%d cases compared with cpu_ref (%d of them left to the reference by a guard)\n",
            cases_run - cases_guarded, cases_guarded);

@@ -419,15 +419,11 @@ static mlb_status bind_user_slots(onednn_kernel *k, dnnl_memory_t *mems, void **
     return MLB_OK;
 }
 
-/* Runs the steps on `stream` with memory objects mems (the kernel's cached ones, whose
- * arguments each step keeps ready, or a run's private ones). */
-static mlb_status run_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems,
-                            void **bound, uint8_t *const *inputs, uint8_t *const *outputs,
-                            char *why, size_t why_len) {
-    mlb_status st = bind_user_slots(k, mems, bound, inputs, outputs, stream, why, why_len);
-    if (st != MLB_OK) {
-        return st;
-    }
+/* Runs the steps on `stream`: on the kernel's cached memory objects, whose arguments each step
+ * keeps ready (mems NULL), or on a run's private ones. */
+static inline __attribute__((always_inline)) mlb_status
+execute_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems, uint8_t *const *outputs,
+              char *why, size_t why_len) {
     for (int i = 0; i < k->nsteps; ++i) {
         const onednn_step *step = &k->steps[i];
         if (step->kind == ONEDNN_STEP_FILL) {
@@ -436,7 +432,7 @@ static mlb_status run_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_
         }
         const dnnl_exec_arg_t *args = step->exec;
         dnnl_exec_arg_t own[ONEDNN_MAX_ARGS];
-        if (mems != k->mems) {
+        if (mems) {
             for (int a = 0; a < step->nargs; ++a) {
                 own[a] = (dnnl_exec_arg_t){step->args[a], mems[step->slots[a]]};
             }
@@ -451,18 +447,50 @@ static mlb_status run_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_
     return ds == dnnl_success ? MLB_OK : onednn_status(ds, "stream_wait", why, why_len);
 }
 
-mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
-                             char *why, size_t why_len) {
-    if (k->empty) {
-        return MLB_OK;
+/* Whether a launch gives the same buffers as the last run on the kernel's own objects. */
+static inline __attribute__((always_inline)) int
+same_buffers(const onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs) {
+    if (!k->last_valid) {
+        return 0;
     }
-    if (!atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
-        mlb_status st = run_steps(k, k->stream, k->mems, k->bound, inputs, outputs, why, why_len);
-        atomic_flag_clear_explicit(&k->busy, memory_order_release);
-        return st;
+    for (uint32_t i = 0; i < k->ninputs; ++i) {
+        if (k->last[i] != inputs[i]) {
+            return 0;
+        }
     }
-    /* Another run holds the kernel's stream, memory objects and scratch: use the thread's
-     * stream and private ones. */
+    for (uint32_t i = 0; i < k->noutputs; ++i) {
+        if (k->last[ONEDNN_MAX_IO + i] != outputs[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A run on the kernel's own stream, memory objects and scratch (`busy` held). A launch on the
+ * buffers of the last one (a framework's steady state) binds nothing. */
+static inline __attribute__((always_inline)) mlb_status run_own(onednn_kernel *k,
+                                                                uint8_t *const *inputs,
+                                                                uint8_t *const *outputs, char *why,
+                                                                size_t why_len) {
+    if (!same_buffers(k, inputs, outputs)) {
+        k->last_valid = 0;
+        mlb_status st =
+            bind_user_slots(k, k->mems, k->bound, inputs, outputs, k->stream, why, why_len);
+        if (st != MLB_OK) {
+            return st;
+        }
+        memcpy(k->last, inputs, sizeof(*inputs) * k->ninputs);
+        memcpy(k->last + ONEDNN_MAX_IO, outputs, sizeof(*outputs) * k->noutputs);
+        k->last_valid = 1;
+    }
+    return execute_steps(k, k->stream, NULL, outputs, why, why_len);
+}
+
+/* A run while another one holds the kernel's objects: the thread's stream, private memory
+ * objects and scratch. */
+static __attribute__((noinline)) mlb_status run_private(onednn_kernel *k, uint8_t *const *inputs,
+                                                        uint8_t *const *outputs, char *why,
+                                                        size_t why_len) {
     dnnl_stream_t stream;
     mlb_status st = onednn_thread_stream(&stream, why, why_len);
     if (st != MLB_OK) {
@@ -479,16 +507,41 @@ mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *
     }
     st = create_mems(k, mems, scratch, why, why_len);
     if (st == MLB_OK) {
-        st = run_steps(k, stream, mems, NULL, inputs, outputs, why, why_len);
+        st = bind_user_slots(k, mems, NULL, inputs, outputs, stream, why, why_len);
+        if (st == MLB_OK) {
+            st = execute_steps(k, stream, mems, outputs, why, why_len);
+        }
         destroy_mems(k, mems);
     }
     free(scratch);
     return st;
 }
 
+static inline __attribute__((always_inline)) mlb_status
+run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs, char *why, size_t why_len) {
+    if (k->empty) {
+        return MLB_OK;
+    }
+    if (atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
+        return run_private(k, inputs, outputs, why, why_len);
+    }
+    const mlb_status st = run_own(k, inputs, outputs, why, why_len);
+    atomic_flag_clear_explicit(&k->busy, memory_order_release);
+    return st;
+}
+
+mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
+                             char *why, size_t why_len) {
+    return run(k, inputs, outputs, why, why_len);
+}
+
 mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
                                    uint8_t *const *outputs, int *inexact, char *why,
                                    size_t why_len) {
-    *inexact = k->guard && !onednn_kernel_inputs_exact(k, inputs);
-    return *inexact ? MLB_OK : onednn_kernel_run(k, inputs, outputs, why, why_len);
+    if (k->guard && !onednn_kernel_inputs_exact(k, inputs)) {
+        *inexact = 1;
+        return MLB_OK;
+    }
+    *inexact = 0;
+    return run(k, inputs, outputs, why, why_len);
 }
