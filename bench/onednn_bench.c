@@ -21,11 +21,20 @@
  * no-op). Then one untimed run of each side, one timed run of each that
  * picks `iters` (runs per sample, so that a sample takes about 0.1 s), and a
  * fixed number of rounds (21; 7 for 4096^3): a round times one sample of
- * each side, and which side goes first flips every round. Each side's time per run is
- * the median of its samples; ratio is the median of the rounds' own ratios (direct's
- * sample / ours, taken back to back, so a drift of the machine's speed between rounds
- * moves both sides of a ratio together). GFLOP/s = 2*M*K*N (matmul), 2*N*OC*H*W*IC*KH*KW
- * (conv2d), N (add) per run, over that time.
+ * each side, starting with a different side each round. Each side's time
+ * per run is the median of its samples; ratio is the median of the rounds'
+ * own ratios (direct's sample / ours, taken back to back, so a drift of the
+ * machine's speed between rounds moves both sides of a ratio together).
+ * GFLOP/s = 2*M*K*N (matmul), 2*N*OC*H*W*IC*KH*KW (conv2d), N (add) per
+ * run, over that time.
+ *
+ * The launch-bound case (add) is timed in 7 trials of 9 rounds, each trial
+ * with freshly built sides: on a small machine two identical setups differ
+ * by a few percent from one set of objects to the next (where they land),
+ * which one trial would report as the plugin's. Each trial also builds a
+ * second direct side, the control, timed in the same rounds: aa is the
+ * median of direct / control, what two identical setups show (1 up to the
+ * bench's own error; a ratio closer to 1 than that is a tie).
  *
  * cpu_ref: the reference plugin through the loader the same way (its output
  * compared too); single-threaded, so one run, or the median of up to 5 when
@@ -38,7 +47,8 @@
  * "fma_peak=<GFLOP/s> (<isa>, <threads> threads)", one line per case, and a
  * summary:
  *   <case>: ours=<GFLOP/s> direct=<GFLOP/s> ratio=<ours/direct, paired> cpu_ref=<GFLOP/s>
- *           peak=<fraction> [ours_us=<us per run> direct_us=<us>] impl=<direct's steps>
+ *           peak=<fraction> [ours_us=<us per run> direct_us=<us> aa=<direct/control>]
+ *           impl=<direct's steps>
  *   ratios: min=<ratio> (<case>) all>=0.95: yes|no load=<1-minute load average>
  * impl comes from the direct side (dnnl_query_impl_info_str); the plugin's
  * choice is not visible through the loader.
@@ -47,7 +57,7 @@
  *                     [--case NAME]
  *   --plugin     "ours" (default <builddir>/plugins/onednn/.libs/mlb_onednn.so)
  *   --reference  cpu_ref (default <builddir>/plugins/cpu_ref/.libs/mlb_cpu_ref.so)
- *   --rounds     rounds for every case instead of 21 / 7
+ *   --rounds     rounds (per trial) for every case instead of 21 / 7 / 9
  *   --case       only this case (one of the names above)
  * With cpu_ref as --plugin (a stand-in for the oneDNN plugin), 4096^3 is
  * skipped and rounds default to 3. Exit status 0 whatever the ratios (a bench
@@ -67,6 +77,7 @@
 #include "onednn_bench.h"
 
 #define MAX_ROUNDS 101
+#define MAX_SAMPLES (MAX_ROUNDS * 7) /* rounds over all trials (7: the most a case has) */
 #define SAMPLE_S 0.1
 #define TARGET_RATIO 0.95
 #define REF_MAX_RUNS 5
@@ -89,6 +100,7 @@ typedef struct devices {
 typedef struct result {
     double ours_s, direct_s, ref_s; /* seconds per run (medians); ref_s < 0: not measured */
     double ratio;                   /* median over rounds of direct's time / ours */
+    double aa;                      /* the same for direct / the control; 0: no control */
     const char *ref_why;            /* why cpu_ref was not measured */
 } result;
 
@@ -179,30 +191,44 @@ static int calibrate(loader_side *l, direct_side *d) {
     return n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
 }
 
-/* Alternated rounds; medians of each side's seconds per run, and the median of the rounds'
- * own ratios (each from two samples taken back to back, so a machine whose speed drifts
- * between rounds moves both of them together). */
-static int time_pair(int rounds, loader_side *l, direct_side *d, result *r) {
-    double so[MAX_ROUNDS], sd[MAX_ROUNDS], ratio[MAX_ROUNDS];
+/* Every round's seconds per run of each side, and the rounds' own ratios, over all trials. */
+typedef struct series {
+    double ours[MAX_SAMPLES], direct[MAX_SAMPLES], ratio[MAX_SAMPLES], aa[MAX_SAMPLES];
+    int n;
+} series;
+
+/* `rounds` rounds appended to `out`. A round times one sample of each side (ours, direct, and
+ * the control d2 when there is one), starting with a different side each round; its ratio is
+ * direct's sample / ours (taken back to back, so a drift of the machine's speed between rounds
+ * moves both together), its A/A ratio direct's / the control's. */
+static int time_rounds(int rounds, loader_side *l, direct_side *d, direct_side *d2, series *out) {
     const int iters = calibrate(l, d);
-    if (iters < 0) {
+    if (iters < 0 || (d2 && sample(NULL, d2, 1) < 0)) {
         return -1;
     }
-    for (int k = 0; k < rounds; ++k) {
-        const int ours_first = k % 2 == 0;
-        for (int side = 0; side < 2; ++side) {
-            const int ours = (side == 0) == ours_first;
-            const double s = ours ? sample(l, NULL, iters) : sample(NULL, d, iters);
-            if (s < 0) {
+    const int sides = d2 ? 3 : 2;
+    for (int k = 0; k < rounds && out->n < MAX_SAMPLES; ++k) {
+        double t[3] = {0, 0, 0}; /* ours, direct, control */
+        for (int j = 0; j < sides; ++j) {
+            const int side = (j + k) % sides;
+            t[side] = side == 0   ? sample(l, NULL, iters)
+                      : side == 1 ? sample(NULL, d, iters)
+                                  : sample(NULL, d2, iters);
+            if (t[side] < 0) {
                 return -1;
             }
-            (ours ? so : sd)[k] = s;
         }
-        ratio[k] = sd[k] / so[k];
+        const int i = out->n++;
+        out->ours[i] = t[0], out->direct[i] = t[1], out->ratio[i] = t[1] / t[0];
+        out->aa[i] = d2 ? t[1] / t[2] : 0;
     }
-    r->ratio = bench_median(ratio, rounds);
-    r->ours_s = bench_median(so, rounds), r->direct_s = bench_median(sd, rounds);
     return 0;
+}
+
+static void summarize(series *sr, int has_control, result *r) {
+    r->ratio = bench_median(sr->ratio, sr->n);
+    r->aa = has_control ? bench_median(sr->aa, sr->n) : 0;
+    r->ours_s = bench_median(sr->ours, sr->n), r->direct_s = bench_median(sr->direct, sr->n);
 }
 
 /* ---- correctness --------------------------------------------------------------------------- */
@@ -257,6 +283,9 @@ static void print_result(const bench_case *c, const result *r, const fma_peak *p
     if (c->show_us) {
         printf(" ours_us=%.2f direct_us=%.2f", r->ours_s * 1e6, r->direct_s * 1e6);
     }
+    if (r->aa > 0) {
+        printf(" aa=%.3f", r->aa);
+    }
     printf(" impl=%s\n", impl);
     fflush(stdout);
 }
@@ -284,23 +313,42 @@ static int ref_figure(const bench_case *c, const options *o, const devices *dv, 
     return 0;
 }
 
-static int measure(bench_case *c, const options *o, const devices *dv, const fma_peak *peak,
-                   summary *s) {
+/* Builds both sides, checks ours against direct, times them. One trial keeps its direct side
+ * in *dp (for cpu_ref's check and the impl string); the caller destroys it. */
+static int trial(bench_case *c, const devices *dv, int rounds, int keep, direct_side **dp,
+                 series *sr) {
     direct_side *d = direct_create(c);
-    loader_side *l = d ? loader_create(dv->ours, c) : NULL;
-    result r = {0};
+    direct_side *d2 = d && c->trials > 1 ? direct_create(c) : NULL;
+    loader_side *l = d && (d2 || c->trials == 1) ? loader_create(dv->ours, c) : NULL;
     double once;
     int st = l && direct_check_run(c, d) == 0 && check(c, "ours", l, direct_output(d), &once) == 0
                  ? 0
                  : -1;
     if (st == 0) {
-        st = time_pair(o->rounds      ? o->rounds
-                       : dv->stand_in ? STAND_IN_ROUNDS
-                                      : c->rounds,
-                       l, d, &r);
+        st = time_rounds(rounds, l, d, d2, sr);
     }
     loader_destroy(l); /* cpu_ref runs alone, not beside ours' idle threads */
+    direct_destroy(d2);
+    if (keep && st == 0) {
+        *dp = d;
+    } else {
+        direct_destroy(d);
+    }
+    return st;
+}
+
+static int measure(bench_case *c, const options *o, const devices *dv, const fma_peak *peak,
+                   summary *s) {
+    const int rounds = o->rounds ? o->rounds : dv->stand_in ? STAND_IN_ROUNDS : c->rounds;
+    series *sr = calloc(1, sizeof(*sr));
+    direct_side *d = NULL;
+    result r = {0};
+    int st = sr ? 0 : -1;
+    for (int t = 0; st == 0 && t < c->trials; ++t) {
+        st = trial(c, dv, rounds, t == c->trials - 1, &d, sr);
+    }
     if (st == 0) {
+        summarize(sr, c->trials > 1, &r);
         st = ref_figure(c, o, dv, d, &r);
     }
     if (st == 0) {
@@ -308,6 +356,7 @@ static int measure(bench_case *c, const options *o, const devices *dv, const fma
         tally(s, c, &r);
     }
     direct_destroy(d);
+    free(sr);
     return st;
 }
 

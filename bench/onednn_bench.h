@@ -18,7 +18,8 @@
 typedef struct bench_case {
     char name[64];
     double flops;         /**< floating-point operations of one run */
-    int rounds;           /**< timing rounds (each times both sides once) */
+    int rounds;           /**< timing rounds per trial (each times every side once) */
+    int trials;           /**< fresh sides built per trial; > 1 also times an A/A control */
     int large;            /**< too big for single-threaded cpu_ref */
     int show_us;          /**< print time per run too (launch overhead dominates) */
     mlb_tensor_desc t[3]; /**< input 0, input 1, output */
