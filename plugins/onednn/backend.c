@@ -2,9 +2,10 @@
  * backend.c - the oneDNN plugin: the host runtime (plugins/cpu_ref/backend.h:
  * device, buffers, streams with a worker thread each, events) with kernels
  * from the oneDNN kernel layer (onednn_kernels.h). A kernel's primitives are
- * created once, in kernel_create; a launch runs them on the stream's worker
- * thread, on that thread's oneDNN stream, synchronously, so stream order,
- * events and synchronize keep the runtime's semantics exactly.
+ * created once, in kernel_create; a launch runs them synchronously on the
+ * thread that runs the stream's commands (the caller's, when the stream is
+ * idle, or the stream's worker), so stream order, events and synchronize keep
+ * the runtime's semantics exactly.
  *
  * What the kernel layer declines (MLB_ERROR_UNSUPPORTED with its reason) the
  * plugin declines at op_supported and kernel_create, never at launch. Ops that
