@@ -13,10 +13,15 @@
  * strides, the kernel is rebuilt with `format_tag any` for a, b and out and
  * reorders around it (README.md lists the cases).
  *
- * Declined: K = 0 with a non-empty output (oneDNN 2.6 raises SIGFPE inside
- * dnnl_primitive_desc_create); epilogue activations whose oneDNN eltwise
- * differs from docs/ops.md (see eltwise.c).
+ * K = 0 with a non-empty output (oneDNN 2.6 raises SIGFPE inside
+ * dnnl_primitive_desc_create for it): out = act(bias) on every row, or act(0)
+ * without a bias; the plan fills the output on the host and adds the bias in
+ * place with a binary primitive that carries the epilogue (build_k0).
+ *
+ * Declined: epilogue activations whose oneDNN eltwise differs from
+ * docs/ops.md (see eltwise.c).
  */
+#include "activation.h"
 #include "onednn_impl.h"
 
 mlb_status onednn_matmul_supported(const mlb_op_desc *desc, char *why, size_t why_len) {
@@ -25,10 +30,6 @@ mlb_status onednn_matmul_supported(const mlb_op_desc *desc, char *why, size_t wh
     mlb_status st = onednn_check_dtype_float(desc, a->dtype, why, why_len);
     if (st != MLB_OK) {
         return st;
-    }
-    if (a->shape[a->rank - 1] == 0 && onednn_numel(desc->outputs[0]) > 0) {
-        return onednn_fail(MLB_ERROR_UNSUPPORTED, why, why_len,
-                           "matmul: K = 0: oneDNN 2.6 divides by zero (SIGFPE) creating it");
     }
     char inner[192];
     st = onednn_epilogue_attr(at->epilogue.activation, a->dtype, NULL, NULL, inner, sizeof(inner));
@@ -111,10 +112,59 @@ static mlb_status make_pd(const mm_mds *m, int has_bias, int any, const_dnnl_pri
     return onednn_pd_create(pd, &md, attr, "matmul", why, why_len);
 }
 
+/* K = 0: every output element is act(bias[n]), or act(0) without a bias. The pre-activation
+ * is the bias itself, so a bias holding NaN or Inf is the only input the epilogue's guard has
+ * to catch (the empty a and b scan as nothing). */
+static mlb_status build_k0(onednn_kernel *k, const mlb_op_desc *desc, char *why, size_t why_len) {
+    const mlb_matmul_attrs *at = (const mlb_matmul_attrs *)desc->attrs;
+    const mlb_tensor_desc *y = desc->outputs[0], *bias = desc->inputs[2];
+    const int32_t act = at->epilogue.activation;
+    if (!at->epilogue.has_bias) {
+        return onednn_plan_fill(k, cpuref_activation_f64(act, 0.0), why, why_len);
+    }
+    const dnnl_data_type_t dt = onednn_dt(y->dtype);
+    dnnl_memory_desc_t mdy, mdb;
+    mlb_status st = onednn_plan_fill(k, 0.0, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_md_tensor(&mdy, y, y->rank, dt, 0, why, why_len);
+    }
+    if (st == MLB_OK) {
+        st = onednn_md_tensor(&mdb, bias, y->rank, dt, 0, why, why_len);
+    }
+    dnnl_primitive_attr_t attr = NULL;
+    int guarded = 0;
+    if (st == MLB_OK) {
+        st = onednn_epilogue_attr(act, y->dtype, &attr, &guarded, why, why_len);
+    }
+    if (st != MLB_OK) {
+        return st;
+    }
+    if (guarded) {
+        onednn_plan_guard(k, desc, 3, ONEDNN_GUARD_NONFINITE);
+    }
+    dnnl_binary_desc_t bd;
+    dnnl_status_t ds = dnnl_binary_desc_init(&bd, dnnl_binary_add, &mdy, &mdb, &mdy);
+    dnnl_primitive_desc_t pd = NULL;
+    st = ds == dnnl_success ? onednn_pd_create(&pd, &bd, attr, "matmul K = 0", why, why_len)
+                            : onednn_status(ds, "matmul K = 0", why, why_len);
+    dnnl_primitive_attr_destroy(attr);
+    if (st != MLB_OK) {
+        return st;
+    }
+    const int sy = onednn_plan_user(k, ONEDNN_SLOT_OUTPUT, 0, y->byte_offset, &mdy);
+    const int sb = onednn_plan_user(k, ONEDNN_SLOT_INPUT, 2, bias->byte_offset, &mdb);
+    const int args[3] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST}, slots[3] = {sy, sb, sy};
+    return onednn_plan_step(k, pd, "binary", 3, args, slots, why, why_len);
+}
+
 mlb_status onednn_matmul_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
                                size_t why_len) {
     const mlb_matmul_attrs *at = (const mlb_matmul_attrs *)desc->attrs;
     const mlb_tensor_desc *y = desc->outputs[0];
+    const mlb_tensor_desc *a0 = desc->inputs[0];
+    if (a0->shape[a0->rank - 1] == 0) {
+        return build_k0(k, desc, why, why_len); /* the output is not empty (dispatch.c) */
+    }
     const int rank = y->rank, has_bias = at->epilogue.has_bias;
     const dnnl_data_type_t dt = onednn_dt(y->dtype);
     mm_mds m;

@@ -10,6 +10,7 @@
 
 #include <dnnl_debug.h>
 
+#include "dtype.h"
 #include "onednn_impl.h"
 #include "tensor.h"
 
@@ -365,21 +366,11 @@ void onednn_plan_release(onednn_kernel *k) {
     k->scratch = NULL;
 }
 
-/* FILL: writes value, rounded to the dtype, into every element of the output tensor. */
+/* FILL: writes value, rounded once to the dtype, into every element of the output tensor. */
 static void host_fill(const mlb_tensor_desc *t, uint8_t *base, double value) {
-    uint8_t bytes[4];
-    size_t size = 4;
-    if (t->dtype == MLB_DTYPE_BF16) {
-        const float f = (float)value; /* 0, 1 and NaN: truncating to bf16 is exact */
-        uint32_t u;
-        memcpy(&u, &f, 4);
-        const uint16_t h = (uint16_t)(u >> 16);
-        memcpy(bytes, &h, 2);
-        size = 2;
-    } else {
-        const float f = (float)value;
-        memcpy(bytes, &f, 4);
-    }
+    uint8_t bytes[8];
+    const size_t size = cpuref_dtype_size(t->dtype);
+    cpuref_store_f64(t->dtype, bytes, value);
     int64_t idx[MLB_MAX_RANK] = {0};
     for (;;) {
         int64_t off = 0;
