@@ -853,21 +853,41 @@ static int guard_answer(int32_t op, int32_t dt, int r, int c, uint32_t bits) {
     return exact;
 }
 
+/* a [M, K] . b [K, N] + bias [N] with a relu epilogue, every tensor of dtype dt. */
+typedef struct mm_relu {
+    mlb_tensor_desc a, b, c, y;
+    mlb_matmul_attrs at;
+    const mlb_tensor_desc *ins[3], *outs[1];
+    mlb_op_desc desc;
+} mm_relu;
+
+/* Fills *m and creates its kernel; NULL (a failed check, the reason printed) when refused. */
+static onednn_kernel *mm_relu_create(mm_relu *m, int32_t dt, int64_t rows, int64_t inner,
+                                     int64_t cols, const char *what) {
+    const int64_t sa[2] = {rows, inner}, sb[2] = {inner, cols}, sy[2] = {rows, cols},
+                  sc[1] = {cols};
+    m->a = tensor(dt, 2, sa, NULL, 0, 0), m->b = tensor(dt, 2, sb, NULL, 0, 0);
+    m->c = tensor(dt, 1, sc, NULL, 0, 0), m->y = tensor(dt, 2, sy, NULL, 0, 0);
+    m->at = (mlb_matmul_attrs){MLB_STRUCT_SIZE(mlb_matmul_attrs, epilogue), {1, MLB_OP_RELU}};
+    m->ins[0] = &m->a, m->ins[1] = &m->b, m->ins[2] = &m->c, m->outs[0] = &m->y;
+    m->desc = (mlb_op_desc){
+        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_MATMUL, 3, 1, 0, m->ins, m->outs, &m->at};
+    onednn_kernel *k = NULL;
+    char why[256] = "";
+    if (onednn_kernel_create(&m->desc, &k, why, sizeof(why)) != MLB_OK) {
+        fprintf(stderr, "%s: %s\n", what, why);
+        CHECK(0);
+        return NULL;
+    }
+    return k;
+}
+
 /* inputs_exact of a [4,8]·[8,4] + bias matmul with a relu epilogue when every factor has
  * magnitude `big` (and the bias `bias`). */
 static int product_guard_answer(int32_t dt, double big, double bias) {
-    const int64_t sa[2] = {4, 8}, sb[2] = {8, 4}, sy[2] = {4, 4}, sc[1] = {4};
-    const mlb_tensor_desc a = tensor(dt, 2, sa, NULL, 0, 0), b = tensor(dt, 2, sb, NULL, 0, 0),
-                          c = tensor(dt, 1, sc, NULL, 0, 0), y = tensor(dt, 2, sy, NULL, 0, 0);
-    const mlb_matmul_attrs at = {MLB_STRUCT_SIZE(mlb_matmul_attrs, epilogue), {1, MLB_OP_RELU}};
-    const mlb_tensor_desc *ins[3] = {&a, &b, &c}, *outs[1] = {&y};
-    const mlb_op_desc desc = {
-        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_MATMUL, 3, 1, 0, ins, outs, &at};
-    onednn_kernel *k = NULL;
-    char why[256] = "";
-    if (onednn_kernel_create(&desc, &k, why, sizeof(why)) != MLB_OK) {
-        fprintf(stderr, "product guard: %s\n", why);
-        CHECK(0);
+    mm_relu m;
+    onednn_kernel *k = mm_relu_create(&m, dt, 4, 8, 4, "product guard");
+    if (!k) {
         return -1;
     }
     uint8_t av[32 * 4], bv[32 * 4], cv[4 * 4];
@@ -889,20 +909,13 @@ static int product_guard_answer(int32_t dt, double big, double bias) {
  * and whether a run through the plugin's path (run_exact, then cpu_ref when inexact) gives
  * cpu_ref's output. */
 static int k0_guard_answer(int32_t dt, double v) {
-    const int64_t sa[2] = {3, 0}, sb[2] = {0, 4}, sy[2] = {3, 4}, sc[1] = {4};
-    const mlb_tensor_desc a = tensor(dt, 2, sa, NULL, 0, 0), b = tensor(dt, 2, sb, NULL, 0, 0),
-                          c = tensor(dt, 1, sc, NULL, 0, 0), y = tensor(dt, 2, sy, NULL, 0, 0);
-    const mlb_matmul_attrs at = {MLB_STRUCT_SIZE(mlb_matmul_attrs, epilogue), {1, MLB_OP_RELU}};
-    const mlb_tensor_desc *ins[3] = {&a, &b, &c}, *outs[1] = {&y};
-    const mlb_op_desc desc = {
-        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_MATMUL, 3, 1, 0, ins, outs, &at};
-    onednn_kernel *k = NULL;
-    char why[256] = "";
-    if (onednn_kernel_create(&desc, &k, why, sizeof(why)) != MLB_OK) {
-        fprintf(stderr, "K = 0 guard: %s\n", why);
-        CHECK(0);
+    mm_relu m;
+    onednn_kernel *k = mm_relu_create(&m, dt, 3, 0, 4, "K = 0 guard");
+    if (!k) {
         return -1;
     }
+    const mlb_op_desc desc = m.desc;
+    char why[256] = "";
     const size_t es = cpuref_dtype_size(dt);
     uint8_t ab[16], cv[4 * 4], got[12 * 4], want[12 * 4];
     for (int i = 0; i < 4; ++i) {
