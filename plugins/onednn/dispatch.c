@@ -103,7 +103,7 @@ static mlb_status check_tensors(const mlb_op_desc *desc, char *why, size_t why_l
                            "the op descriptor is NULL or too small");
     }
     if ((desc->num_inputs && !desc->inputs) || (desc->num_outputs && !desc->outputs) ||
-        desc->num_inputs > 16 || desc->num_outputs > 16) {
+        desc->num_inputs > ONEDNN_MAX_IO || desc->num_outputs > ONEDNN_MAX_IO) {
         return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len, "bad input/output arrays");
     }
     for (uint32_t i = 0; i < desc->num_inputs + desc->num_outputs; ++i) {

@@ -122,14 +122,10 @@ static mlb_status build_k0(onednn_kernel *k, const mlb_op_desc *desc, char *why,
     if (!at->epilogue.has_bias) {
         return onednn_plan_fill(k, cpuref_activation_f64(act, 0.0), why, why_len);
     }
-    const dnnl_data_type_t dt = onednn_dt(y->dtype);
-    dnnl_memory_desc_t mdy, mdb;
+    mm_mds m;
     mlb_status st = onednn_plan_fill(k, 0.0, why, why_len);
     if (st == MLB_OK) {
-        st = onednn_md_tensor(&mdy, y, y->rank, dt, 0, why, why_len);
-    }
-    if (st == MLB_OK) {
-        st = onednn_md_tensor(&mdb, bias, y->rank, dt, 0, why, why_len);
+        st = user_mds(desc, y->rank, &m, why, why_len);
     }
     dnnl_primitive_attr_t attr = NULL;
     int guarded = 0;
@@ -143,7 +139,7 @@ static mlb_status build_k0(onednn_kernel *k, const mlb_op_desc *desc, char *why,
         onednn_plan_guard(k, desc, 3, ONEDNN_GUARD_NONFINITE);
     }
     dnnl_binary_desc_t bd;
-    dnnl_status_t ds = dnnl_binary_desc_init(&bd, dnnl_binary_add, &mdy, &mdb, &mdy);
+    dnnl_status_t ds = dnnl_binary_desc_init(&bd, dnnl_binary_add, &m.y, &m.bias, &m.y);
     dnnl_primitive_desc_t pd = NULL;
     st = ds == dnnl_success ? onednn_pd_create(&pd, &bd, attr, "matmul K = 0", why, why_len)
                             : onednn_status(ds, "matmul K = 0", why, why_len);
@@ -151,8 +147,8 @@ static mlb_status build_k0(onednn_kernel *k, const mlb_op_desc *desc, char *why,
     if (st != MLB_OK) {
         return st;
     }
-    const int sy = onednn_plan_user(k, ONEDNN_SLOT_OUTPUT, 0, y->byte_offset, &mdy);
-    const int sb = onednn_plan_user(k, ONEDNN_SLOT_INPUT, 2, bias->byte_offset, &mdb);
+    const int sy = onednn_plan_user(k, ONEDNN_SLOT_OUTPUT, 0, y->byte_offset, &m.y);
+    const int sb = onednn_plan_user(k, ONEDNN_SLOT_INPUT, 2, bias->byte_offset, &m.bias);
     const int args[3] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST}, slots[3] = {sy, sb, sy};
     return onednn_plan_step(k, pd, "binary", 3, args, slots, why, why_len);
 }

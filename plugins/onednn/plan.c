@@ -293,6 +293,13 @@ static void destroy_mems(onednn_kernel *k, dnnl_memory_t *mems) {
     }
 }
 
+/* A step's arguments as oneDNN takes them, on memory objects mems (one per slot). */
+static void step_exec_args(const onednn_step *step, dnnl_memory_t *mems, dnnl_exec_arg_t *out) {
+    for (int a = 0; a < step->nargs; ++a) {
+        out[a] = (dnnl_exec_arg_t){step->args[a], mems[step->slots[a]]};
+    }
+}
+
 /* The user slots, in slot order, as runs bind them. */
 static void plan_binds(onednn_kernel *k) {
     k->nbinds = 0;
@@ -342,10 +349,7 @@ mlb_status onednn_plan_finish(onednn_kernel *k, char *why, size_t why_len) {
     }
     plan_binds(k);
     for (int i = 0; i < k->nsteps; ++i) {
-        onednn_step *step = &k->steps[i];
-        for (int a = 0; a < step->nargs; ++a) {
-            step->exec[a] = (dnnl_exec_arg_t){step->args[a], k->mems[step->slots[a]]};
-        }
+        step_exec_args(&k->steps[i], k->mems, k->steps[i].exec);
     }
     return MLB_OK;
 }
@@ -424,9 +428,7 @@ execute_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems, uint8
         const dnnl_exec_arg_t *args = step->exec;
         dnnl_exec_arg_t own[ONEDNN_MAX_ARGS];
         if (mems) {
-            for (int a = 0; a < step->nargs; ++a) {
-                own[a] = (dnnl_exec_arg_t){step->args[a], mems[step->slots[a]]};
-            }
+            step_exec_args(step, mems, own);
             args = own;
         }
         dnnl_status_t ds = dnnl_primitive_execute(step->prim, stream, step->nargs, args);
