@@ -8,7 +8,8 @@
  *   matmul_4096_f32                     4096 x 4096 x 4096
  *   bmm_32x128x64x128_f32               32 x (128x64 . 64x128)
  *   conv2d_1x64x56x56_3x3x64_f32, _bf16 NCHW, 3x3, stride 1, pad 1, 64 -> 64
- *   add_1024_f32                        1024 elements: launch overhead dominates
+ *   add_1024_f32                        1024 elements, OpenMP threads as set
+ *   add_1024_f32_1t                     the same on one thread: launch overhead dominates
  *
  * ours: the plugin loaded with mlb_context_create (plugin path given, no
  * discovery), a stream, buffers with the inputs uploaded once, the kernel
@@ -34,7 +35,13 @@
  * which one trial would report as the plugin's. Each trial also builds a
  * second direct side, the control, timed in the same rounds: aa is the
  * median of direct / control, what two identical setups show (1 up to the
- * bench's own error; a ratio closer to 1 than that is a tie).
+ * bench's own error; a ratio closer to 1 than that is a tie). On more than
+ * one thread oneDNN splits even 1024 elements across its OpenMP team, and
+ * the team's fork and join cost several times the add itself; the _1t case
+ * sets one thread (omp_set_num_threads around the case: both sides run on
+ * this thread) so that what is left is the add and the two launch paths.
+ * over_ns is ours' time per run minus direct's: what the loader and plugin
+ * add to each launch.
  *
  * cpu_ref: the reference plugin through the loader the same way (its output
  * compared too); single-threaded, so one run, or the median of up to 5 when
@@ -73,6 +80,7 @@
 #include <string.h>
 
 #include <dnnl.h>
+#include <omp.h>
 
 #include "onednn_bench.h"
 
@@ -82,7 +90,7 @@
 #define TARGET_RATIO 0.95
 #define REF_MAX_RUNS 5
 #define REF_BUDGET_S 1.0
-#define NUM_CASES 7
+#define NUM_CASES 8
 #define STAND_IN_ROUNDS 3 /* cpu_ref as ours: 30 s per run of matmul_1024_bf16 */
 
 typedef struct options {
@@ -116,7 +124,8 @@ static const char *const case_names[NUM_CASES] = {"matmul_1024_f32",
                                                   "bmm_32x128x64x128_f32",
                                                   "conv2d_1x64x56x56_3x3x64_f32",
                                                   "conv2d_1x64x56x56_3x3x64_bf16",
-                                                  "add_1024_f32"};
+                                                  "add_1024_f32",
+                                                  "add_1024_f32_1t"};
 
 /* ---- options ------------------------------------------------------------------------------- */
 
@@ -281,7 +290,11 @@ static void print_result(const bench_case *c, const result *r, const fma_peak *p
         printf(" peak=%.2f", go / peak->gflops);
     }
     if (c->show_us) {
-        printf(" ours_us=%.2f direct_us=%.2f", r->ours_s * 1e6, r->direct_s * 1e6);
+        printf(" ours_us=%.2f direct_us=%.2f over_ns=%.0f", r->ours_s * 1e6, r->direct_s * 1e6,
+               (r->ours_s - r->direct_s) * 1e9);
+    }
+    if (c->threads) {
+        printf(" threads=%d", c->threads);
     }
     if (r->aa > 0) {
         printf(" aa=%.3f", r->aa);
@@ -337,6 +350,17 @@ static int trial(bench_case *c, const devices *dv, int rounds, int keep, direct_
     return st;
 }
 
+/* Sets the calling thread's OpenMP threads to n (0: leaves them); returns the previous count
+ * to hand back, 0 when nothing changed. */
+static int set_threads(int n) {
+    const int was = omp_get_max_threads();
+    if (n > 0 && n != was) {
+        omp_set_num_threads(n);
+        return was;
+    }
+    return 0;
+}
+
 static int measure(bench_case *c, const options *o, const devices *dv, const fma_peak *peak,
                    summary *s) {
     const int rounds = o->rounds ? o->rounds : dv->stand_in ? STAND_IN_ROUNDS : c->rounds;
@@ -344,9 +368,11 @@ static int measure(bench_case *c, const options *o, const devices *dv, const fma
     direct_side *d = NULL;
     result r = {0};
     int st = sr ? 0 : -1;
+    const int restore = set_threads(c->threads);
     for (int t = 0; st == 0 && t < c->trials; ++t) {
         st = trial(c, dv, rounds, t == c->trials - 1, &d, sr);
     }
+    set_threads(restore);
     if (st == 0) {
         summarize(sr, c->trials > 1, &r);
         st = ref_figure(c, o, dv, d, &r);
@@ -379,8 +405,14 @@ static int build_case(int i, bench_case *c) {
         return case_conv2d(c, n, MLB_DTYPE_F32, 1, 64, 56, 56, 64, 3);
     case 5:
         return case_conv2d(c, n, MLB_DTYPE_BF16, 1, 64, 56, 56, 64, 3);
-    default:
+    case 6:
         return case_add(c, n, MLB_DTYPE_F32, 1024);
+    default:
+        if (case_add(c, n, MLB_DTYPE_F32, 1024) != 0) {
+            return -1;
+        }
+        c->threads = 1;
+        return 0;
     }
 }
 

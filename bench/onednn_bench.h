@@ -22,6 +22,7 @@ typedef struct bench_case {
     int trials;           /**< fresh sides built per trial; > 1 also times an A/A control */
     int large;            /**< too big for single-threaded cpu_ref */
     int show_us;          /**< print time per run too (launch overhead dominates) */
+    int threads;          /**< OpenMP threads for this case; 0: the caller's setting */
     mlb_tensor_desc t[3]; /**< input 0, input 1, output */
     const mlb_tensor_desc *ins[2], *outs[1];
     mlb_matmul_attrs mm;
@@ -82,6 +83,31 @@ int loader_run(loader_side *l);
  */
 int loader_check_run(loader_side *l, void *host_out, double *seconds);
 void loader_destroy(loader_side *l);
+
+/* ---- the kernel-layer side (onednn_bench_layer.c; onednn_layers only) ---------------------- */
+
+typedef struct layer_side layer_side;
+
+/** The case's kernel from the plugin's kernel layer, linked in, on host copies of its inputs. */
+layer_side *layer_create(const bench_case *c);
+/** One run: onednn_kernel_run_exact (an input it would decline is an error). */
+int layer_run(layer_side *l);
+/** The output buffer (c->bytes[2]). */
+void *layer_output(layer_side *l);
+void layer_destroy(layer_side *l);
+
+/* ---- the plugin-table side (onednn_bench_table.c; onednn_layers only) ---------------------- */
+
+typedef struct table_side table_side;
+
+/** The plugin at `path` through its function table, without libmlb: init, device 0, a
+ * stream, buffers holding the uploaded inputs, the case's kernel. */
+table_side *table_create(const char *path, const bench_case *c);
+/** One run: the table's kernel_launch + stream_synchronize. */
+int table_run(table_side *t);
+/** Fills the output with 0xFF bytes (NaN), runs once, downloads the output into host_out. */
+int table_check_run(table_side *t, void *host_out);
+void table_destroy(table_side *t);
 
 /* ---- FMA peak (fma_peak.c) ----------------------------------------------------------------- */
 
