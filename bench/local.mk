@@ -17,4 +17,21 @@ bench_onednn_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
 bench_onednn_bench_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 bench_onednn_bench_LDFLAGS = $(OPENMP_CFLAGS)
 bench_onednn_bench_LDADD = loader/libmlb.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
+
+# bench/onednn_layers: the launch-bound add timed at each layer (oneDNN direct, the plugin's
+# kernel layer linked in, the plugin's function table, libmlb): what each layer adds.
+noinst_PROGRAMS += bench/onednn_layers
+bench_onednn_layers_SOURCES = bench/onednn_layers.c bench/onednn_bench.h \
+	bench/onednn_bench_case.c bench/onednn_bench_direct.c bench/onednn_bench_loader.c \
+	bench/onednn_bench_layer.c bench/onednn_bench_table.c
+bench_onednn_layers_CPPFLAGS = $(bench_onednn_bench_CPPFLAGS) -I$(top_srcdir)/plugins/onednn \
+	-I$(top_srcdir)/plugins/cpu_ref
+bench_onednn_layers_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
+bench_onednn_layers_LDFLAGS = $(OPENMP_CFLAGS)
+bench_onednn_layers_LDADD = loader/libmlb.la plugins/onednn/libonednn_kernels.la \
+	plugins/cpu_ref/libcpuref_ops.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
+
+# Both benches run one round and still check their outputs (no figure is judged).
+TESTS += bench/bench_smoke_test.sh
+EXTRA_DIST += bench/bench_smoke_test.sh
 endif
