@@ -37,6 +37,8 @@ done
 
 runs 1 "$tmp/bad" "$layers" --rounds 0
 expect "$tmp/bad" 'bad option or value: --rounds 0'
+runs 1 "$tmp/bad" "$layers" --len 16777217
+expect "$tmp/bad" 'bad option or value: --len 16777217'
 runs 1 "$tmp/bad" "$layers" --threads
 expect "$tmp/bad" '^usage: onednn_layers'
 runs 1 "$tmp/bad" "$layers" --plugin "$tmp/missing.so" --threads 1 --rounds 1

@@ -28,7 +28,7 @@
  *   --plugin   the oneDNN plugin (default <builddir>/plugins/onednn/.libs/mlb_onednn.so)
  *   --rounds   rounds per thread count (default 41)
  *   --threads  only this OpenMP thread count
- *   --len      elements of the add (default 1024)
+ *   --len      elements of the add (default 1024, at most 2^24)
  * Exit status 0 whatever the figures, 1 on any error. Not run by make check.
  */
 #include "config.h"
@@ -46,6 +46,7 @@
 #define DEFAULT_ROUNDS 41
 #define MAX_ROUNDS 201
 #define SAMPLE_S 0.02
+#define MAX_LEN (1L << 24) /* 64 MiB per f32 tensor; 15 tensors in all */
 
 enum { R_DIRECT, R_CONTROL, R_LAYER, R_TABLE, R_LOADER, NUM_RUNGS };
 
@@ -108,7 +109,7 @@ static int parse_args(int argc, char **argv, options *o) {
             o->rounds = (int)v;
         } else if (strcmp(flag, "--threads") == 0 && parse_long(arg, 1, 4096, &v) == 0) {
             o->threads = (int)v;
-        } else if (strcmp(flag, "--len") == 0 && parse_long(arg, 1, 1L << 28, &v) == 0) {
+        } else if (strcmp(flag, "--len") == 0 && parse_long(arg, 1, MAX_LEN, &v) == 0) {
             o->len = v;
         } else {
             fprintf(stderr, "onednn_layers: bad option or value: %s %s\n", flag, arg);
