@@ -37,9 +37,11 @@
  * median of direct / control, what two identical setups show (1 up to the
  * bench's own error; a ratio closer to 1 than that is a tie). On more than
  * one thread oneDNN splits even 1024 elements across its OpenMP team, and
- * the team's fork and join cost several times the add itself; the _1t case
- * sets one thread (omp_set_num_threads around the case: both sides run on
- * this thread) so that what is left is the add and the two launch paths.
+ * the team's fork and join cost several times the add itself; the plugin
+ * runs such small kernels on the calling thread alone (ONEDNN_SERIAL_BYTES
+ * in plugins/onednn/onednn_kernels.h), direct does not. The _1t case sets
+ * one thread (omp_set_num_threads around the case: both sides run on this
+ * thread), so that both run the same add and only the launch paths differ.
  * over_ns is ours' time per run minus direct's: what the loader and plugin
  * add to each launch.
  *

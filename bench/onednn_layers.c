@@ -22,7 +22,8 @@
  *            layer adds (control and layer build on direct, table on layer, loader on table)
  * Each figure is printed at one OpenMP thread (nothing but the add and the
  * layers is timed), then at the caller's thread count when that is more
- * (oneDNN's default: all cores, where its team's fork and join dominate).
+ * (oneDNN's default: all cores; direct then forks oneDNN's team, while the
+ * plugin runs a kernel this small on the calling thread alone).
  *
  * Usage: onednn_layers [--plugin PATH] [--rounds N] [--threads N] [--len N]
  *   --plugin   the oneDNN plugin (default <builddir>/plugins/onednn/.libs/mlb_onednn.so)

@@ -8,6 +8,7 @@
 
 #include <dnnl_debug.h>
 
+#include "dtype.h"
 #include "onednn_impl.h"
 #include "ops.h"
 
@@ -15,42 +16,43 @@ typedef struct family {
     int32_t op;
     onednn_supported_fn supported;
     onednn_build_fn build; /* NULL: every request is declined by `supported` */
+    int compute_bound;     /* work grows faster than bytes: never run serial by size */
 } family;
 
 static const family families[] = {
-    {MLB_OP_NEG, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_ABS, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_EXP, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_LOG, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_SQRT, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_RSQRT, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_TANH, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_SIGMOID, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_RELU, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_GELU, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_GELU_TANH, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_SILU, onednn_unary_supported, onednn_unary_build},
-    {MLB_OP_ADD, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_SUB, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_MUL, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_DIV, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_MAXIMUM, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_MINIMUM, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_POW, onednn_binary_supported, onednn_binary_build},
-    {MLB_OP_CAST, onednn_cast_supported, onednn_reorder_build},
-    {MLB_OP_COPY, onednn_copy_supported, onednn_reorder_build},
-    {MLB_OP_MATMUL, onednn_matmul_supported, onednn_matmul_build},
-    {MLB_OP_CONV2D, onednn_conv2d_supported, onednn_conv2d_build},
-    {MLB_OP_POOL2D, onednn_pool2d_supported, onednn_pool2d_build},
-    {MLB_OP_SOFTMAX, onednn_softmax_supported, onednn_softmax_build},
-    {MLB_OP_LOG_SOFTMAX, onednn_softmax_supported, onednn_softmax_build},
-    {MLB_OP_LAYER_NORM, onednn_layer_norm_supported, onednn_layer_norm_build},
-    {MLB_OP_RMS_NORM, onednn_layer_norm_supported, onednn_layer_norm_build},
-    {MLB_OP_REDUCE_SUM, onednn_reduction_supported, onednn_reduction_build},
-    {MLB_OP_REDUCE_MEAN, onednn_reduction_supported, onednn_reduction_build},
-    {MLB_OP_REDUCE_MAX, onednn_reduction_supported, onednn_reduction_build},
-    {MLB_OP_REDUCE_MIN, onednn_reduction_supported, onednn_reduction_build},
-    {MLB_OP_REDUCE_PROD, onednn_reduction_supported, onednn_reduction_build},
+    {MLB_OP_NEG, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_ABS, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_EXP, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_LOG, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_SQRT, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_RSQRT, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_TANH, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_SIGMOID, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_RELU, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_GELU, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_GELU_TANH, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_SILU, onednn_unary_supported, onednn_unary_build, 0},
+    {MLB_OP_ADD, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_SUB, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_MUL, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_DIV, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_MAXIMUM, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_MINIMUM, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_POW, onednn_binary_supported, onednn_binary_build, 0},
+    {MLB_OP_CAST, onednn_cast_supported, onednn_reorder_build, 0},
+    {MLB_OP_COPY, onednn_copy_supported, onednn_reorder_build, 0},
+    {MLB_OP_MATMUL, onednn_matmul_supported, onednn_matmul_build, 1},
+    {MLB_OP_CONV2D, onednn_conv2d_supported, onednn_conv2d_build, 1},
+    {MLB_OP_POOL2D, onednn_pool2d_supported, onednn_pool2d_build, 0},
+    {MLB_OP_SOFTMAX, onednn_softmax_supported, onednn_softmax_build, 0},
+    {MLB_OP_LOG_SOFTMAX, onednn_softmax_supported, onednn_softmax_build, 0},
+    {MLB_OP_LAYER_NORM, onednn_layer_norm_supported, onednn_layer_norm_build, 0},
+    {MLB_OP_RMS_NORM, onednn_layer_norm_supported, onednn_layer_norm_build, 0},
+    {MLB_OP_REDUCE_SUM, onednn_reduction_supported, onednn_reduction_build, 0},
+    {MLB_OP_REDUCE_MEAN, onednn_reduction_supported, onednn_reduction_build, 0},
+    {MLB_OP_REDUCE_MAX, onednn_reduction_supported, onednn_reduction_build, 0},
+    {MLB_OP_REDUCE_MIN, onednn_reduction_supported, onednn_reduction_build, 0},
+    {MLB_OP_REDUCE_PROD, onednn_reduction_supported, onednn_reduction_build, 0},
 };
 
 int onednn_cpu_has_bf16(void) {
@@ -155,6 +157,17 @@ mlb_status onednn_op_declines(const mlb_op_desc *desc, char *why, size_t why_len
     return fam->supported(desc, why, why_len);
 }
 
+/* Bytes of all the op's tensors' elements (what a memory-bound run reads and writes). */
+static uint64_t tensor_bytes(const mlb_op_desc *desc) {
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < desc->num_inputs + desc->num_outputs; ++i) {
+        const mlb_tensor_desc *t =
+            i < desc->num_inputs ? desc->inputs[i] : desc->outputs[i - desc->num_inputs];
+        bytes += (uint64_t)onednn_numel(t) * cpuref_dtype_size(t->dtype);
+    }
+    return bytes;
+}
+
 mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, char *why,
                                 size_t why_len) {
     mlb_status st = onednn_op_supported(desc, why, why_len);
@@ -186,6 +199,7 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
         free(k);
         return st;
     }
+    k->serial = !fam->compute_bound && tensor_bytes(desc) <= ONEDNN_SERIAL_BYTES;
     onednn_kernel_count(+1);
     *out = k;
     return MLB_OK;

@@ -47,6 +47,8 @@ TESTS += plugins/onednn/onednn_kernels_test
 plugins_onednn_onednn_kernels_test_SOURCES = plugins/onednn/onednn_kernels_test.c
 plugins_onednn_onednn_kernels_test_CPPFLAGS = $(AM_CPPFLAGS) $(ONEDNN_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/cpu_ref -I$(top_srcdir)/tests
+plugins_onednn_onednn_kernels_test_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
+plugins_onednn_onednn_kernels_test_LDFLAGS = $(OPENMP_CFLAGS)
 plugins_onednn_onednn_kernels_test_LDADD = plugins/onednn/libonednn_kernels.la \
 	plugins/cpu_ref/libcpuref_ops.la $(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 

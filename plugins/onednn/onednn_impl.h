@@ -72,6 +72,7 @@ struct onednn_kernel {
     /* What every run reads, first and together (a launch is a few cache lines). */
     atomic_flag busy;                     /* set while a run uses mems and scratch */
     int empty;                            /* the output has no element: runs do nothing */
+    int serial;                           /* runs on the calling thread alone (onednn_serial) */
     int guard;                            /* enum onednn_guard bits; 0: every value runs exactly */
     uint32_t nguarded;                    /* inputs 0 .. nguarded-1 are scanned before a run */
     int nbinds, nsteps;                   /* user slots; steps */

@@ -101,6 +101,23 @@ mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
                                    uint8_t *const *outputs, int *inexact, char *why,
                                    size_t why_len);
 
+/**
+ * Kernels of memory-bound ops (all but matmul and conv2d) whose tensors hold
+ * at most this many bytes run on the calling thread alone: forking oneDNN's
+ * OpenMP team for them costs more than their work (on a 2-core VM, an add of
+ * 1024 f32 takes 0.32 us on one thread and 1.2-3.5 us on two; the two meet
+ * between 8K and 32K elements, 96-384 KiB).
+ */
+#define ONEDNN_SERIAL_BYTES (64 * 1024)
+
+/**
+ * How many OpenMP threads a run of the kernel uses: 1 for a kernel that runs
+ * on the calling thread alone (ONEDNN_SERIAL_BYTES; the caller's OpenMP
+ * thread count is set to 1 for the run and restored after it), 0 for
+ * oneDNN's own choice (the caller's OpenMP setting).
+ */
+int onednn_kernel_threads(const onednn_kernel *k);
+
 /** Destroys a kernel; NULL does nothing. No run of it may be in progress. */
 void onednn_kernel_destroy(onednn_kernel *k);
 

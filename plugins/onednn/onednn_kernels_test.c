@@ -23,6 +23,9 @@
  * main); oneDNN uses every core it is given. The run takes about a second.
  */
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1182,6 +1185,68 @@ static void test_rebind(void) {
     onednn_kernel_destroy(k);
 }
 
+/* A neg of n f32 elements (two tensors of 4n bytes): its kernel, or NULL (a failed check). */
+static onednn_kernel *neg_create(int64_t n, mlb_op_desc *desc, mlb_tensor_desc *x) {
+    x[0] = tensor(MLB_DTYPE_F32, 1, &n, NULL, 0, 0), x[1] = x[0];
+    static const mlb_tensor_desc *ins[1], *outs[1];
+    ins[0] = &x[0], outs[0] = &x[1];
+    *desc =
+        (mlb_op_desc){MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_NEG, 1, 1, 0, ins, outs, NULL};
+    onednn_kernel *k = NULL;
+    char why[256] = "";
+    CHECK_INT_EQ(onednn_kernel_create(desc, &k, why, sizeof(why)), MLB_OK);
+    return k;
+}
+
+/* Small memory-bound kernels run on the calling thread alone (when the build has OpenMP) and
+ * hand the caller its OpenMP thread count back; larger ones and matmul keep oneDNN's. */
+static void test_serial(void) {
+    const int64_t limit = ONEDNN_SERIAL_BYTES / 8; /* neg f32: 8 bytes per element */
+#ifdef _OPENMP
+    const int serial = 1;
+#else
+    const int serial = 0;
+#endif
+    mlb_op_desc desc;
+    mlb_tensor_desc x[2];
+    onednn_kernel *big = neg_create(limit + 1, &desc, x);
+    CHECK_INT_EQ(big ? onednn_kernel_threads(big) : -1, 0);
+    onednn_kernel_destroy(big);
+    mm_relu m;
+    onednn_kernel *mm = mm_relu_create(&m, MLB_DTYPE_F32, 4, 8, 4, "serial: small matmul");
+    CHECK_INT_EQ(mm ? onednn_kernel_threads(mm) : -1, 0);
+    onednn_kernel_destroy(mm);
+
+    onednn_kernel *k = neg_create(limit, &desc, x);
+    CHECK_INT_EQ(k ? onednn_kernel_threads(k) : -1, serial);
+    float *in = malloc((size_t)limit * sizeof(float)), *out = malloc((size_t)limit * sizeof(float));
+    if (!k || !in || !out) {
+        CHECK(0);
+    } else {
+        for (int64_t i = 0; i < limit; ++i) {
+            in[i] = (float)(i % 97) - 48.0f;
+        }
+        char why[256] = "";
+        uint8_t *pin[1] = {(uint8_t *)in}, *pout[1] = {(uint8_t *)out};
+#ifdef _OPENMP
+        const int was = omp_get_max_threads();
+        omp_set_num_threads(3);
+#endif
+        CHECK_INT_EQ(onednn_kernel_run(k, pin, pout, why, sizeof(why)), MLB_OK);
+#ifdef _OPENMP
+        CHECK_INT_EQ(omp_get_max_threads(), 3); /* the caller's count, back */
+        omp_set_num_threads(was);
+#endif
+        int64_t bad = 0;
+        for (int64_t i = 0; i < limit; ++i) {
+            bad += out[i] != -in[i];
+        }
+        CHECK_INT_EQ(bad, 0);
+    }
+    free(in), free(out);
+    onednn_kernel_destroy(k);
+}
+
 /* The engine is released only with no kernel alive, and comes back on the next use. */
 static void test_engine_release(void) {
     const int64_t s1[1] = {8};
@@ -1221,6 +1286,7 @@ int main(void) {
     test_threads();
     test_other_thread();
     test_rebind();
+    test_serial();
     test_engine_release();
     printf("%d cases compared with cpu_ref (%d of them left to the reference by a guard)\n",
            cases_run - cases_guarded, cases_guarded);

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include <dnnl_debug.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "dtype.h"
 #include "onednn_impl.h"
@@ -510,17 +513,58 @@ static __attribute__((noinline)) mlb_status run_private(onednn_kernel *k, uint8_
     return st;
 }
 
+/* For a serial kernel, sets the calling thread's OpenMP thread count to 1 (oneDNN's parallel
+ * sections then run inline, without waking its team); returns the count to restore, 0 when
+ * nothing changed. */
+static inline int serial_begin(const onednn_kernel *k) {
+#ifdef _OPENMP
+    if (k->serial) {
+        const int was = omp_get_max_threads();
+        if (was > 1) {
+            omp_set_num_threads(1);
+            return was;
+        }
+    }
+#else
+    (void)k;
+#endif
+    return 0;
+}
+
+static inline void serial_end(int was) {
+#ifdef _OPENMP
+    if (was) {
+        omp_set_num_threads(was);
+    }
+#else
+    (void)was;
+#endif
+}
+
 static inline __attribute__((always_inline)) mlb_status
 run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs, char *why, size_t why_len) {
     if (k->empty) {
         return MLB_OK;
     }
+    const int was = serial_begin(k);
+    mlb_status st;
     if (atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
-        return run_private(k, inputs, outputs, why, why_len);
+        st = run_private(k, inputs, outputs, why, why_len);
+    } else {
+        st = run_own(k, inputs, outputs, why, why_len);
+        atomic_flag_clear_explicit(&k->busy, memory_order_release);
     }
-    const mlb_status st = run_own(k, inputs, outputs, why, why_len);
-    atomic_flag_clear_explicit(&k->busy, memory_order_release);
+    serial_end(was);
     return st;
+}
+
+int onednn_kernel_threads(const onednn_kernel *k) {
+#ifdef _OPENMP
+    return k->serial ? 1 : 0;
+#else
+    (void)k;
+    return 0;
+#endif
 }
 
 mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
