@@ -2,7 +2,8 @@
 # mlb_info_test.sh - mlb-info end to end: with a garbage file, a missing folder
 # and a good plugin in MLB_PLUGIN_PATH it prints the good plugin's devices and
 # both reasons and exits 0; --ops and --json work; bad usage exits 2; no
-# usable plugin exits 1.
+# usable plugin exits 1. With the oneDNN plugin built: its device and op rows,
+# and a bad MLB_ONEDNN_SERIAL_BYTES reported at warn.
 set -u
 top=${MLB_TOP_BUILDDIR:?run under make check}
 info="$top/loader/mlb-info"
@@ -63,6 +64,16 @@ if [ -f "$onednn" ] && [ -f "$cpuref" ]; then
     grep -E -q '^ +pow( +\.){9}$' "$tmp/onednn_ops" || fail "onednn pow row"
     sed -n '/^  cpu_ref:0/,/^  onednn:0/p' "$tmp/both" > "$tmp/cpuref_ops"
     grep -E -q '^ +matmul( +Y){4}( +\.){5}$' "$tmp/cpuref_ops" || fail "cpu_ref matmul row"
+    # MLB_ONEDNN_SERIAL_BYTES: a bad value is reported (the plugin keeps its default and
+    # loads); a good one is taken silently.
+    MLB_LOG=warn MLB_ONEDNN_SERIAL_BYTES=64k MLB_PLUGIN_PATH="$onednn" "$info" \
+        > "$tmp/out" 2> "$tmp/err" || fail "bad MLB_ONEDNN_SERIAL_BYTES: exit $?"
+    expect "$tmp/err" '[mlb] WARN onednn: MLB_ONEDNN_SERIAL_BYTES: "64k" is not a whole number of bytes'
+    expect "$tmp/err" "kept 65536"
+    expect "$tmp/out" "onednn 0.1.0 (ABI 1.0): loaded, 1 device"
+    MLB_LOG=warn MLB_ONEDNN_SERIAL_BYTES=0 MLB_PLUGIN_PATH="$onednn" "$info" \
+        > "$tmp/out" 2> "$tmp/err" || fail "MLB_ONEDNN_SERIAL_BYTES=0: exit $?"
+    [ -s "$tmp/err" ] && fail "MLB_ONEDNN_SERIAL_BYTES=0 printed: $(cat "$tmp/err")"
 else
     echo "note: the oneDNN plugin is not built here; its mlb-info checks did not run"
 fi

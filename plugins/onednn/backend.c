@@ -13,9 +13,11 @@
  * softmax, max pooling, float max/min) are accepted: a launch whose inputs
  * hold NaN/Inf (or subnormals, for log) runs the reference code instead.
  */
+#define _GNU_SOURCE 1 /* secure_getenv */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <dnnl.h>
@@ -26,8 +28,24 @@
 #include "onednn_kernels.h"
 #include "ops.h"
 
+/* MLB_ONEDNN_SERIAL_BYTES: the size up to which memory-bound kernels run on the calling thread
+ * alone (onednn_kernels.h); a bad value is reported and the default kept. */
+static void read_serial_bytes(void) {
+#ifdef HAVE_SECURE_GETENV
+    const char *text = secure_getenv("MLB_ONEDNN_SERIAL_BYTES");
+#else
+    const char *text = getenv("MLB_ONEDNN_SERIAL_BYTES");
+#endif
+    char why[160];
+    if (onednn_set_serial_bytes(text, why, sizeof(why)) != MLB_OK) {
+        cpuref_log(MLB_LOG_WARN, "MLB_ONEDNN_SERIAL_BYTES: %s; kept %llu", why,
+                   (unsigned long long)onednn_serial_bytes());
+    }
+}
+
 /* init: the engine must exist, or the plugin has no device to offer. */
 static mlb_status backend_init(char *why, size_t why_len) {
+    read_serial_bytes();
     dnnl_engine_t engine;
     return onednn_engine_get(&engine, why, why_len);
 }

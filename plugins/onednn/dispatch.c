@@ -3,6 +3,7 @@
  * check of the op (so INVALID_ARGUMENT means exactly what it means for the
  * reference), then this layer's declines, then the op family's builder.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,31 @@ mlb_status onednn_op_declines(const mlb_op_desc *desc, char *why, size_t why_len
     return fam->supported(desc, why, why_len);
 }
 
+static _Atomic uint64_t serial_bytes = ONEDNN_SERIAL_BYTES;
+
+mlb_status onednn_set_serial_bytes(const char *text, char *why, size_t why_len) {
+    if (!text) {
+        atomic_store(&serial_bytes, ONEDNN_SERIAL_BYTES);
+        return MLB_OK;
+    }
+    uint64_t v = 0;
+    const char *c = text;
+    for (; *c >= '0' && *c <= '9' && v <= ONEDNN_SERIAL_BYTES_MAX; ++c) {
+        v = v * 10 + (uint64_t)(*c - '0');
+    }
+    if (c == text || *c || v > ONEDNN_SERIAL_BYTES_MAX) {
+        return onednn_fail(MLB_ERROR_INVALID_ARGUMENT, why, why_len,
+                           "\"%.32s\" is not a whole number of bytes from 0 to %llu", text,
+                           (unsigned long long)ONEDNN_SERIAL_BYTES_MAX);
+    }
+    atomic_store(&serial_bytes, v);
+    return MLB_OK;
+}
+
+uint64_t onednn_serial_bytes(void) {
+    return atomic_load(&serial_bytes);
+}
+
 /* Bytes of all the op's tensors' elements (what a memory-bound run reads and writes). */
 static uint64_t tensor_bytes(const mlb_op_desc *desc) {
     uint64_t bytes = 0;
@@ -199,7 +225,7 @@ mlb_status onednn_kernel_create(const mlb_op_desc *desc, onednn_kernel **out, ch
         free(k);
         return st;
     }
-    k->serial = !fam->compute_bound && tensor_bytes(desc) <= ONEDNN_SERIAL_BYTES;
+    k->serial = !fam->compute_bound && tensor_bytes(desc) <= onednn_serial_bytes();
     onednn_kernel_count(+1);
     *out = k;
     return MLB_OK;

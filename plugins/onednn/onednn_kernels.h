@@ -102,19 +102,33 @@ mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
                                    size_t why_len);
 
 /**
- * Kernels of memory-bound ops (all but matmul and conv2d) whose tensors hold
- * at most this many bytes run on the calling thread alone: forking oneDNN's
- * OpenMP team for them costs more than their work (on a 2-core VM, an add of
- * 1024 f32 takes 0.32 us on one thread and 1.2-3.5 us on two; the two meet
- * between 8K and 32K elements, 96-384 KiB).
+ * By default, kernels of memory-bound ops (all but matmul and conv2d) whose
+ * tensors hold at most this many bytes run on the calling thread alone:
+ * forking oneDNN's OpenMP team for them costs more than their work (on a
+ * 2-core VM, an add of 1024 f32 takes 0.32 us on one thread and 1.2-3.5 us on
+ * two; the two meet between 8K and 32K elements, 96-384 KiB).
  */
 #define ONEDNN_SERIAL_BYTES (64 * 1024)
+/** The largest limit onednn_set_serial_bytes takes (1 TiB). */
+#define ONEDNN_SERIAL_BYTES_MAX (1ull << 40)
+
+/**
+ * Sets the limit for kernels created from now on, from its decimal text
+ * (the plugin passes the environment's MLB_ONEDNN_SERIAL_BYTES; NULL restores
+ * ONEDNN_SERIAL_BYTES). "0" makes every kernel leave threading to oneDNN.
+ * @return MLB_OK, or MLB_ERROR_INVALID_ARGUMENT with the reason in why when
+ *         the text is not a whole number of bytes in [0, ONEDNN_SERIAL_BYTES_MAX]
+ *         (the limit then stays as it was).
+ */
+mlb_status onednn_set_serial_bytes(const char *text, char *why, size_t why_len);
+/** The limit kernels created now get. */
+uint64_t onednn_serial_bytes(void);
 
 /**
  * How many OpenMP threads a run of the kernel uses: 1 for a kernel that runs
- * on the calling thread alone (ONEDNN_SERIAL_BYTES; the caller's OpenMP
- * thread count is set to 1 for the run and restored after it), 0 for
- * oneDNN's own choice (the caller's OpenMP setting).
+ * on the calling thread alone (within the limit above when it was created;
+ * the caller's OpenMP thread count is set to 1 for the run and restored after
+ * it), 0 for oneDNN's own choice (the caller's OpenMP setting).
  */
 int onednn_kernel_threads(const onednn_kernel *k);
 

@@ -1247,6 +1247,46 @@ static void test_serial(void) {
     onednn_kernel_destroy(k);
 }
 
+/* onednn_kernel_threads of a neg of n f32 elements created now. */
+static int neg_threads(int64_t n) {
+    mlb_op_desc desc;
+    mlb_tensor_desc x[2];
+    onednn_kernel *k = neg_create(n, &desc, x);
+    const int t = k ? onednn_kernel_threads(k) : -1;
+    onednn_kernel_destroy(k);
+    return t;
+}
+
+/* The limit follows onednn_set_serial_bytes for kernels created after it; bad text is refused
+ * with its reason and changes nothing; NULL brings the default back. */
+static void test_serial_limit(void) {
+#ifdef _OPENMP
+    const int serial = 1;
+#else
+    const int serial = 0;
+#endif
+    char why[256] = "";
+    CHECK_INT_EQ(onednn_set_serial_bytes("800", why, sizeof(why)), MLB_OK);
+    CHECK(onednn_serial_bytes() == 800);
+    CHECK_INT_EQ(neg_threads(100), serial); /* 2 x 400 bytes */
+    CHECK_INT_EQ(neg_threads(101), 0);
+    static const char *const bad[] = {
+        "", "abc", "-1", "12x", " 12", "1e3", "1099511627777", "99999999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+        why[0] = '\0';
+        CHECK_INT_EQ(onednn_set_serial_bytes(bad[i], why, sizeof(why)), MLB_ERROR_INVALID_ARGUMENT);
+        CHECK_STR_CONTAINS(why, "is not a whole number of bytes");
+        CHECK(onednn_serial_bytes() == 800);
+    }
+    CHECK_INT_EQ(onednn_set_serial_bytes("1099511627776", why, sizeof(why)), MLB_OK);
+    CHECK(onednn_serial_bytes() == ONEDNN_SERIAL_BYTES_MAX);
+    CHECK_INT_EQ(onednn_set_serial_bytes("0", why, sizeof(why)), MLB_OK);
+    CHECK_INT_EQ(neg_threads(1), 0);
+    CHECK_INT_EQ(onednn_set_serial_bytes(NULL, why, sizeof(why)), MLB_OK);
+    CHECK(onednn_serial_bytes() == ONEDNN_SERIAL_BYTES);
+    CHECK_INT_EQ(neg_threads(ONEDNN_SERIAL_BYTES / 8), serial);
+}
+
 /* The engine is released only with no kernel alive, and comes back on the next use. */
 static void test_engine_release(void) {
     const int64_t s1[1] = {8};
@@ -1287,6 +1327,7 @@ int main(void) {
     test_other_thread();
     test_rebind();
     test_serial();
+    test_serial_limit();
     test_engine_release();
     printf("%d cases compared with cpu_ref (%d of them left to the reference by a guard)\n",
            cases_run - cases_guarded, cases_guarded);
