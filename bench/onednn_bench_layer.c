@@ -4,6 +4,7 @@
  * stream. A run is onednn_kernel_run_exact on host buffers holding the
  * case's inputs: the kernel's own oneDNN objects, the guard check, the
  * steps and dnnl_stream_wait, as a launch reaches them inside the plugin.
+ * MLB_ONEDNN_SERIAL_BYTES is read as the plugin reads it at init.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,12 @@ layer_side *layer_create(const bench_case *c) {
         if (i < 2) {
             memcpy(*host[i], c->data[i], c->bytes[i]);
         }
+    }
+    /* The linked copy reads the plugin's limit for small kernels as the plugin does at init. */
+    if (!why[0] &&
+        onednn_set_serial_bytes(getenv("MLB_ONEDNN_SERIAL_BYTES"), why, sizeof(why)) != MLB_OK) {
+        fprintf(stderr, "onednn_bench: kernel layer: MLB_ONEDNN_SERIAL_BYTES: %s\n", why);
+        why[0] = '\0';
     }
     if (why[0] || onednn_kernel_create(&c->desc, &l->k, why, sizeof(why)) != MLB_OK) {
         fprintf(stderr, "onednn_bench: kernel layer: %s: %s\n", c->name, why);
