@@ -117,6 +117,9 @@ void table_destroy(table_side *t) {
         return;
     }
     if (t->api) {
+        if (t->stream) {
+            t->api->stream_synchronize(t->stream); /* no queued work may outlive the buffers */
+        }
         t->api->kernel_destroy(t->kernel);
         for (int i = 0; i < 3; ++i) {
             t->api->buffer_free(t->buf[i]);
