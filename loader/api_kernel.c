@@ -109,8 +109,8 @@ __attribute__((noinline, cold)) static mlb_status launch_error(mlb_kernel k, mlb
     return mlb_fail(MLB_ERROR_INTERNAL, src, "%s: launch check failed without a cause", what);
 }
 
-MLB_API mlb_status mlb_kernel_launch(mlb_kernel k, mlb_stream s, const mlb_buffer *in, uint32_t nin,
-                                     const mlb_buffer *out, uint32_t nout) {
+MLB_HOT MLB_API mlb_status mlb_kernel_launch(mlb_kernel k, mlb_stream s, const mlb_buffer *in,
+                                             uint32_t nin, const mlb_buffer *out, uint32_t nout) {
     if (MLB_UNLIKELY(!mlb_valid_kernel(k) || !mlb_valid_stream(s) || s->device != k->device ||
                      nin != k->num_inputs || nout != k->num_outputs || (nin && !in) ||
                      (nout && !out)))

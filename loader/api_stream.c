@@ -59,7 +59,7 @@ MLB_API void mlb_stream_destroy(mlb_stream s) {
     free(s);
 }
 
-MLB_API mlb_status mlb_stream_synchronize(mlb_stream s) {
+MLB_HOT MLB_API mlb_status mlb_stream_synchronize(mlb_stream s) {
     STREAM_OR_FAIL(s, "stream_synchronize");
     mlb_status st = s->fn->stream_synchronize(s->handle);
     return MLB_LIKELY(st == MLB_OK) ? MLB_OK

@@ -154,6 +154,12 @@ struct mlb_plugin_stream_s {
     char sticky_why[CPUREF_MSG_LEN]; /* its message (written under mu, before sticky) */
 };
 
+/* Branch hints and the attribute of the launch path's functions (kernel_launch, synchronize):
+ * `hot` functions are placed together (.text.hot), a few adjacent cache lines. */
+#define CPUREF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CPUREF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CPUREF_HOT __attribute__((hot))
+
 /* ---- plugin.c ---- */
 void cpuref_log(int32_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -161,7 +167,7 @@ void cpuref_log(int32_t level, const char *fmt, ...) __attribute__((format(print
 /* Sets the calling thread's last error to "<plugin name>: " and the printf-style message, and
  * returns `status`. */
 mlb_status cpuref_error(mlb_status status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3), cold));
 /* As cpuref_error, with a message that already carries the prefix (passed on unchanged). */
 mlb_status cpuref_error_verbatim(mlb_status status, const char *message);
 const char *cpuref_get_last_error(void);
@@ -237,10 +243,11 @@ void cpuref_stream_wake_waiters(mlb_plugin_stream stream);
  * `pending`, so one of the two always sees the other: no wake-up is lost. */
 static inline void cpuref_stream_unclaim(mlb_plugin_stream stream, mlb_status status,
                                          const char *why) {
-    if (status != MLB_OK) {
+    if (CPUREF_UNLIKELY(status != MLB_OK)) {
         cpuref_stream_unclaim_failed(stream, status, why);
     }
-    if (atomic_fetch_sub(&stream->pending, 1) == 1 && atomic_load(&stream->waiters) > 0) {
+    if (atomic_fetch_sub(&stream->pending, 1) == 1 &&
+        CPUREF_UNLIKELY(atomic_load(&stream->waiters) > 0)) {
         cpuref_stream_wake_waiters(stream);
     }
 }

@@ -284,43 +284,44 @@ static mlb_status run_kernel(mlb_plugin_kernel k, uint8_t *const *inputs, uint8_
         cpuref_the_backend.kernel_run
             ? cpuref_the_backend.kernel_run(k->state, &k->copy.desc, inputs, outputs, why, why_len)
             : k->op->run(&k->copy.desc, inputs, outputs, why, why_len);
-    if (st != MLB_OK) {
+    if (CPUREF_UNLIKELY(st != MLB_OK)) {
         launch_failed(why, why_len);
     }
     return st;
 }
 
-mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
-                                const mlb_plugin_buffer *inputs, uint32_t num_inputs,
-                                const mlb_plugin_buffer *outputs, uint32_t num_outputs) {
-    if (!k || !s) {
+CPUREF_HOT mlb_status cpuref_kernel_launch(mlb_plugin_kernel k, mlb_plugin_stream s,
+                                           const mlb_plugin_buffer *inputs, uint32_t num_inputs,
+                                           const mlb_plugin_buffer *outputs, uint32_t num_outputs) {
+    if (CPUREF_UNLIKELY(!k || !s)) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "kernel_launch: %s is NULL",
                             k ? "stream" : "kernel");
     }
     const mlb_op_desc *d = &k->copy.desc;
-    if (num_inputs != d->num_inputs || num_outputs != d->num_outputs) {
+    if (CPUREF_UNLIKELY(num_inputs != d->num_inputs || num_outputs != d->num_outputs)) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT,
                             "kernel_launch: %u inputs and %u outputs given, the kernel "
                             "has %u and %u",
                             num_inputs, num_outputs, d->num_inputs, d->num_outputs);
     }
-    if ((num_inputs && !inputs) || (num_outputs && !outputs)) {
+    if (CPUREF_UNLIKELY((num_inputs && !inputs) || (num_outputs && !outputs))) {
         return cpuref_error(MLB_ERROR_INVALID_ARGUMENT, "kernel_launch: %s is NULL",
                             num_inputs && !inputs ? "inputs" : "outputs");
     }
     /* The command is built on the stack: an idle stream of a run_when_idle backend runs it at
      * once, without a trip through malloc; otherwise a heap copy is queued. */
     cpuref_cmd c;
-    if (!buffers_ok(inputs, num_inputs, s->device, k->ends, c.u.launch.inputs) ||
-        !buffers_ok(outputs, num_outputs, s->device, k->ends + CPUREF_MAX_IO, c.u.launch.outputs)) {
+    if (CPUREF_UNLIKELY(!buffers_ok(inputs, num_inputs, s->device, k->ends, c.u.launch.inputs) ||
+                        !buffers_ok(outputs, num_outputs, s->device, k->ends + CPUREF_MAX_IO,
+                                    c.u.launch.outputs))) {
         return launch_buffers_error(k, s, inputs, num_inputs, outputs, num_outputs);
     }
-    if (cpuref_stream_claim(s)) {
+    if (CPUREF_LIKELY(cpuref_stream_claim(s))) {
         /* This thread runs the stream now: the caller's reference keeps the kernel alive. A
          * failed earlier command skips the launch, as on the worker. */
         char why[CPUREF_MSG_LEN];
         mlb_status st = MLB_OK;
-        if (atomic_load(&s->sticky) == MLB_OK) {
+        if (CPUREF_LIKELY(atomic_load(&s->sticky) == MLB_OK)) {
             st = run_kernel(k, c.u.launch.inputs, c.u.launch.outputs, why, sizeof(why));
         }
         cpuref_stream_unclaim(s, st, why);

@@ -250,12 +250,12 @@ static mlb_status sticky_locked(mlb_plugin_stream s) {
     return cpuref_error(s->sticky, "%s", s->sticky_why);
 }
 
-mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
-    if (!s) {
+CPUREF_HOT mlb_status cpuref_stream_synchronize(mlb_plugin_stream s) {
+    if (CPUREF_UNLIKELY(!s)) {
         return cpuref_error(MLB_ERROR_INVALID_HANDLE, "stream_synchronize: stream is NULL");
     }
     mlb_status st = MLB_OK;
-    if (atomic_load(&s->pending) == 0 && atomic_load(&s->sticky) == MLB_OK) {
+    if (CPUREF_LIKELY(atomic_load(&s->pending) == 0 && atomic_load(&s->sticky) == MLB_OK)) {
         return MLB_OK; /* idle and healthy: no lock */
     }
     pthread_mutex_lock(&s->mu);

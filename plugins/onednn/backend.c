@@ -91,11 +91,14 @@ static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, c
 /* A launch whose input values oneDNN would not compute as docs/ops.md says (a NaN reaching a
  * relu, a softmax or a max: onednn_kernel_inputs_exact) runs cpu_ref's op function instead:
  * the plugin then gives the specified result, more slowly, for that launch only. */
-static mlb_status backend_kernel_run(void *state, const mlb_op_desc *desc, uint8_t *const *inputs,
-                                     uint8_t *const *outputs, char *why, size_t why_len) {
+static ONEDNN_HOT mlb_status backend_kernel_run(void *state, const mlb_op_desc *desc,
+                                                uint8_t *const *inputs, uint8_t *const *outputs,
+                                                char *why, size_t why_len) {
     int inexact;
     const mlb_status st = onednn_kernel_run_exact(state, inputs, outputs, &inexact, why, why_len);
-    return inexact ? cpuref_find_op(desc->op)->run(desc, inputs, outputs, why, why_len) : st;
+    return ONEDNN_UNLIKELY(inexact)
+               ? cpuref_find_op(desc->op)->run(desc, inputs, outputs, why, why_len)
+               : st;
 }
 
 static void backend_kernel_destroy(void *state) {

@@ -272,6 +272,7 @@ mlb_status onednn_fail(mlb_status status, char *why, size_t why_len, const char 
     __attribute__((format(printf, 4, 5)));
 /* A oneDNN status as MLB: unimplemented -> UNSUPPORTED, out_of_memory -> OUT_OF_MEMORY, else
  * INTERNAL; with "what: oneDNN says ...". */
-mlb_status onednn_status(dnnl_status_t s, const char *what, char *why, size_t why_len);
+mlb_status onednn_status(dnnl_status_t s, const char *what, char *why, size_t why_len)
+    __attribute__((cold));
 
 #endif /* ONEDNN_IMPL_H */

@@ -417,6 +417,13 @@ static mlb_status bind_user_slots(onednn_kernel *k, dnnl_memory_t *mems, void **
     return MLB_OK;
 }
 
+/* A step that is not a primitive: FILL writes its value into the output. Out of line, so that a
+ * launch's straight path stays a few cache lines long. */
+static __attribute__((noinline)) void run_host_step(const onednn_step *step,
+                                                    uint8_t *const *outputs) {
+    host_fill(step->fill_tensor, outputs[0], step->fill_value);
+}
+
 /* Runs the steps on `stream`: on the kernel's cached memory objects, whose arguments each step
  * keeps ready (mems NULL), or on a run's private ones. */
 static inline __attribute__((always_inline)) mlb_status
@@ -424,8 +431,8 @@ execute_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems, uint8
               char *why, size_t why_len) {
     for (int i = 0; i < k->nsteps; ++i) {
         const onednn_step *step = &k->steps[i];
-        if (step->kind == ONEDNN_STEP_FILL) {
-            host_fill(step->fill_tensor, outputs[0], step->fill_value);
+        if (ONEDNN_UNLIKELY(step->kind == ONEDNN_STEP_FILL)) {
+            run_host_step(step, outputs);
             continue;
         }
         const dnnl_exec_arg_t *args = step->exec;
@@ -435,12 +442,13 @@ execute_steps(onednn_kernel *k, dnnl_stream_t stream, dnnl_memory_t *mems, uint8
             args = own;
         }
         dnnl_status_t ds = dnnl_primitive_execute(step->prim, stream, step->nargs, args);
-        if (ds != dnnl_success) {
+        if (ONEDNN_UNLIKELY(ds != dnnl_success)) {
             return onednn_status(ds, "primitive_execute", why, why_len);
         }
     }
     dnnl_status_t ds = dnnl_stream_wait(stream);
-    return ds == dnnl_success ? MLB_OK : onednn_status(ds, "stream_wait", why, why_len);
+    return ONEDNN_LIKELY(ds == dnnl_success) ? MLB_OK
+                                             : onednn_status(ds, "stream_wait", why, why_len);
 }
 
 /* Whether a launch gives the same buffers as the last run on the kernel's own objects. */
@@ -462,22 +470,33 @@ same_buffers(const onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *out
     return 1;
 }
 
+/* Points the kernel's own memory objects at a launch's buffers (they differ from the last run's)
+ * and remembers them. Out of line: a framework's steady state launches on the same buffers. */
+static __attribute__((noinline)) mlb_status rebind_own(onednn_kernel *k, uint8_t *const *inputs,
+                                                       uint8_t *const *outputs, char *why,
+                                                       size_t why_len) {
+    k->last_valid = 0;
+    mlb_status st = bind_user_slots(k, k->mems, k->bound, inputs, outputs, k->stream, why, why_len);
+    if (st != MLB_OK) {
+        return st;
+    }
+    memcpy(k->last, inputs, sizeof(*inputs) * k->ninputs);
+    memcpy(k->last + ONEDNN_MAX_IO, outputs, sizeof(*outputs) * k->noutputs);
+    k->last_valid = 1;
+    return MLB_OK;
+}
+
 /* A run on the kernel's own stream, memory objects and scratch (`busy` held). A launch on the
  * buffers of the last one (a framework's steady state) binds nothing. */
 static inline __attribute__((always_inline)) mlb_status run_own(onednn_kernel *k,
                                                                 uint8_t *const *inputs,
                                                                 uint8_t *const *outputs, char *why,
                                                                 size_t why_len) {
-    if (!same_buffers(k, inputs, outputs)) {
-        k->last_valid = 0;
-        mlb_status st =
-            bind_user_slots(k, k->mems, k->bound, inputs, outputs, k->stream, why, why_len);
+    if (ONEDNN_UNLIKELY(!same_buffers(k, inputs, outputs))) {
+        mlb_status st = rebind_own(k, inputs, outputs, why, why_len);
         if (st != MLB_OK) {
             return st;
         }
-        memcpy(k->last, inputs, sizeof(*inputs) * k->ninputs);
-        memcpy(k->last + ONEDNN_MAX_IO, outputs, sizeof(*outputs) * k->noutputs);
-        k->last_valid = 1;
     }
     return execute_steps(k, k->stream, NULL, outputs, why, why_len);
 }
@@ -543,12 +562,12 @@ static inline void serial_end(int was) {
 
 static inline __attribute__((always_inline)) mlb_status
 run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs, char *why, size_t why_len) {
-    if (k->empty) {
+    if (ONEDNN_UNLIKELY(k->empty)) {
         return MLB_OK;
     }
     const int was = serial_begin(k);
     mlb_status st;
-    if (atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire)) {
+    if (ONEDNN_UNLIKELY(atomic_flag_test_and_set_explicit(&k->busy, memory_order_acquire))) {
         st = run_private(k, inputs, outputs, why, why_len);
     } else {
         st = run_own(k, inputs, outputs, why, why_len);
@@ -567,15 +586,15 @@ int onednn_kernel_threads(const onednn_kernel *k) {
 #endif
 }
 
-mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs, uint8_t *const *outputs,
-                             char *why, size_t why_len) {
+ONEDNN_HOT mlb_status onednn_kernel_run(onednn_kernel *k, uint8_t *const *inputs,
+                                        uint8_t *const *outputs, char *why, size_t why_len) {
     return run(k, inputs, outputs, why, why_len);
 }
 
-mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
-                                   uint8_t *const *outputs, int *inexact, char *why,
-                                   size_t why_len) {
-    if (k->guard && !onednn_kernel_inputs_exact(k, inputs)) {
+ONEDNN_HOT mlb_status onednn_kernel_run_exact(onednn_kernel *k, uint8_t *const *inputs,
+                                              uint8_t *const *outputs, int *inexact, char *why,
+                                              size_t why_len) {
+    if (ONEDNN_UNLIKELY(k->guard) && !onednn_kernel_inputs_exact(k, inputs)) {
         *inexact = 1;
         return MLB_OK;
     }
