@@ -433,6 +433,51 @@ static void binary_shapes(int32_t op, int32_t dt, int fill) {
 #undef T
 }
 
+/* The plan (onednn_kernel_impl) of an f32 add a + b -> y. */
+static void add_plan(mlb_tensor_desc a, mlb_tensor_desc b, mlb_tensor_desc y, char *plan,
+                     size_t len) {
+    const mlb_tensor_desc *ins[2] = {&a, &b}, *outs[1] = {&y};
+    const mlb_op_desc desc = {
+        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_ADD, 2, 1, 0, ins, outs, NULL};
+    onednn_kernel *k = NULL;
+    char why[256] = "";
+    CHECK_INT_EQ(onednn_kernel_create(&desc, &k, why, sizeof(why)), MLB_OK);
+    snprintf(plan, len, "%s", k ? onednn_kernel_impl(k) : "(none)");
+    onednn_kernel_destroy(k);
+}
+
+/* Binary ops on layouts oneDNN 2.6 answers with `ref:any` (a transposed operand and a padded
+ * output; a stride-0 operand that is not a plain broadcast) are restaged through dense
+ * scratch, around its jit kernel. Checked where the all-dense add is not `ref:` itself.
+ * (binary_shapes checks their values.) */
+static void test_binary_restaged(void) {
+    const int64_t s2[2] = {33, 17};
+    const int tr[2] = {1, 0};
+    const mlb_tensor_desc d = tensor(MLB_DTYPE_F32, 2, s2, NULL, 0, 0);
+    char plan[256];
+    add_plan(d, d, d, plan, sizeof(plan));
+    if (strstr(plan, "ref:")) {
+        printf("restaged binary ops not checked: no jit binary on this CPU (%s)\n", plan);
+        return;
+    }
+    const struct {
+        const char *what;
+        mlb_tensor_desc a, b, y;
+    } cases[2] = {
+        {"transposed a, padded y", tensor(MLB_DTYPE_F32, 2, s2, tr, 0, 1), d,
+         tensor(MLB_DTYPE_F32, 2, s2, tr, 2, 0)},
+        {"stride-0 a", bcast(d, 1), d, d},
+    };
+    for (int i = 0; i < 2; ++i) {
+        add_plan(cases[i].a, cases[i].b, cases[i].y, plan, sizeof(plan));
+        const int ok = !strstr(plan, "ref:") && strstr(plan, "reorder(") && strstr(plan, "binary(");
+        if (!ok) {
+            fprintf(stderr, "add, %s: plan %s, not restaged\n", cases[i].what, plan);
+        }
+        CHECK(ok);
+    }
+}
+
 static void test_binary(void) {
     const int32_t ops[] = {MLB_OP_ADD, MLB_OP_SUB, MLB_OP_MUL, MLB_OP_DIV};
     for (size_t i = 0; i < 4; ++i) {
@@ -1373,6 +1418,7 @@ int main(void) {
     test_layer_norm();
     test_reductions();
     test_reduction_restaged();
+    test_binary_restaged();
     test_declines();
     test_softmax();
     test_guard();
