@@ -46,6 +46,15 @@ int onednn_has_zero_stride(const mlb_tensor_desc *t) {
     return 0;
 }
 
+mlb_tensor_desc onednn_tensor_permuted(const mlb_tensor_desc *t, const int *perm) {
+    mlb_tensor_desc p = *t;
+    for (int32_t a = 0; a < t->rank; ++a) {
+        p.shape[a] = t->shape[perm[a]];
+        p.strides[a] = t->strides[perm[a]];
+    }
+    return p;
+}
+
 mlb_status onednn_md_strided(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t *dims,
                              const dnnl_dim_t *strides, dnnl_data_type_t dt, char *why,
                              size_t why_len) {

@@ -112,6 +112,10 @@ int64_t onednn_numel(const mlb_tensor_desc *t);
 /* 1 when some axis of extent > 1 has stride 0 (a broadcast written with strides). */
 int onednn_has_zero_stride(const mlb_tensor_desc *t);
 
+/* t seen with its axes in the order perm[0 .. t->rank - 1] (axis a of the result is axis
+ * perm[a] of t): the same elements through permuted shape and strides. */
+mlb_tensor_desc onednn_tensor_permuted(const mlb_tensor_desc *t, const int *perm);
+
 /* Flags of onednn_md_tensor. */
 enum {
     ONEDNN_MD_BCAST = 1 /* axes with stride 0 become extent 1 (the op broadcasts them itself) */

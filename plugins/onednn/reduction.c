@@ -64,23 +64,6 @@ static dnnl_alg_kind_t alg_of(int32_t op) {
     }
 }
 
-/* t seen with its axes in the order `perm` (rank entries): the same elements, permuted dims and
- * strides. An axis of extent 1 takes the stride a dense tensor would give it (any stride
- * addresses its one element; oneDNN's jit kernels match layouts by their strides). */
-static mlb_tensor_desc permuted(const mlb_tensor_desc *t, const int *perm, int32_t rank) {
-    mlb_tensor_desc p = *t;
-    for (int32_t a = 0; a < rank; ++a) {
-        p.shape[a] = t->shape[perm[a]];
-        p.strides[a] = t->strides[perm[a]];
-    }
-    for (int32_t a = rank - 1; a >= 0; --a) {
-        if (p.shape[a] == 1) {
-            p.strides[a] = a + 1 < rank ? p.strides[a + 1] * p.shape[a + 1] : 1;
-        }
-    }
-    return p;
-}
-
 /* A reduction oneDNN runs with a kernel that is not `ref:`: src -> dst (dst's own layout), or
  * NULL in *pd. */
 static mlb_status fast_reduction(dnnl_primitive_desc_t *pd, int32_t op,
@@ -113,7 +96,8 @@ static mlb_status plan_restaged(onednn_kernel *k, const mlb_op_desc *desc, const
             }
         }
     }
-    const mlb_tensor_desc xp = permuted(x, perm, x->rank), yp = permuted(yv, perm, x->rank);
+    const mlb_tensor_desc xp = onednn_tensor_permuted(x, perm),
+                          yp = onednn_tensor_permuted(yv, perm);
     dnnl_memory_desc_t xmd, xdense, ymd;
     mlb_status st = onednn_md_tensor(&xmd, &xp, x->rank, dt, 0, why, why_len);
     if (st == MLB_OK) {

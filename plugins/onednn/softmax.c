@@ -13,7 +13,10 @@
  * Inf is the caller's to compute (onednn_kernel_inputs_exact); every other
  * launch runs oneDNN. Layouts: the user's strides first; when oneDNN answers
  * with a `ref:` implementation for them (or the input has a stride-0 axis),
- * dense row-major copies with reorders around the softmax.
+ * dense row-major copies with reorders around the softmax. When that is
+ * `ref:` too (oneDNN 2.6's jit log_softmax takes the innermost axis only),
+ * the problem is seen with the softmax axis moved last (the same memory
+ * through permuted dims and strides) and runs on dense copies of that order.
  */
 #include "onednn_impl.h"
 
@@ -66,6 +69,43 @@ static mlb_status choose_pd(int32_t op, const mlb_tensor_desc *x, const dnnl_mem
     return *pd ? MLB_OK : st_dense;
 }
 
+/* The softmax along `axis` seen with that axis last: on dense copies of that order, planned
+ * when oneDNN has a kernel for it that is not `ref:` (*done = 1). */
+static mlb_status plan_axis_last(onednn_kernel *k, int32_t op, const mlb_tensor_desc *x,
+                                 const mlb_tensor_desc *y, int axis, int *done, char *why,
+                                 size_t why_len) {
+    *done = 0;
+    int perm[MLB_MAX_RANK], n = 0;
+    for (int32_t a = 0; a < x->rank; ++a) {
+        if (a != axis) {
+            perm[n++] = a;
+        }
+    }
+    perm[n] = axis;
+    const mlb_tensor_desc xp = onednn_tensor_permuted(x, perm),
+                          yp = onednn_tensor_permuted(y, perm);
+    const dnnl_data_type_t dt = onednn_dt(y->dtype);
+    dnnl_memory_desc_t xmd, ymd, dense;
+    mlb_status st = onednn_md_tensor(&xmd, &xp, x->rank, dt, 0, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_md_tensor(&ymd, &yp, y->rank, dt, 0, why, why_len);
+    }
+    if (st == MLB_OK) {
+        st = onednn_md_dense(&dense, x->rank, xmd.dims, dt, why, why_len);
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    if (st == MLB_OK && make_pd(op, &dense, &dense, x->rank - 1, &pd, why, why_len) == MLB_OK &&
+        onednn_pd_is_ref(pd)) {
+        dnnl_primitive_desc_destroy(pd);
+        pd = NULL;
+    }
+    if (st != MLB_OK || !pd) {
+        return st;
+    }
+    *done = 1;
+    return onednn_plan_src_dst(k, pd, "softmax", x, &xmd, y, &ymd, why, why_len);
+}
+
 mlb_status onednn_softmax_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
                                 size_t why_len) {
     const mlb_axis_attrs *at = (const mlb_axis_attrs *)desc->attrs;
@@ -84,6 +124,14 @@ mlb_status onednn_softmax_build(onednn_kernel *k, const mlb_op_desc *desc, char 
     }
     if (st != MLB_OK) {
         return st;
+    }
+    if (onednn_pd_is_ref(pd) && axis != x->rank - 1) {
+        int done = 0;
+        st = plan_axis_last(k, desc->op, x, y, axis, &done, why, why_len);
+        if (st != MLB_OK || done) {
+            dnnl_primitive_desc_destroy(pd);
+            return st;
+        }
     }
     return onednn_plan_src_dst(k, pd, "softmax", x, &xmd, y, &ymd, why, why_len);
 }
