@@ -59,10 +59,23 @@ mlb_status onednn_md_strided(dnnl_memory_desc_t *md, int rank, const dnnl_dim_t 
                              const dnnl_dim_t *strides, dnnl_data_type_t dt, char *why,
                              size_t why_len) {
     dnnl_dims_t d, s;
+    /* Leading axes of extent 1 (a batch of 1, added leading axes) sit outside the whole tensor,
+     * as in every plain layout (NHWC's N stride is H*W*C); other axes of extent 1 sit just
+     * outside the next inner axis, as in row-major order. */
+    dnnl_dim_t span = 1;
+    int lead = 0;
+    while (lead < rank && dims[lead] == 1) {
+        ++lead;
+    }
+    for (int k = lead; k < rank; ++k) {
+        if (dims[k] != 1 && strides[k] * dims[k] > span) {
+            span = strides[k] * dims[k];
+        }
+    }
     dnnl_dim_t inner = 1; /* row-major stride of the axis being visited */
     for (int k = rank - 1; k >= 0; --k) {
         d[k] = dims[k];
-        s[k] = dims[k] == 1 ? inner : strides[k];
+        s[k] = dims[k] != 1 ? strides[k] : k < lead ? span : inner;
         /* The next outer axis of extent 1 sits just outside this one. */
         inner = dims[k] == 1 ? inner : strides[k] * dims[k];
         if (inner == 0) {

@@ -6,9 +6,10 @@
  * drops NaN (the window {1, NaN} gives 1, docs/ops.md gives NaN), so a launch
  * with NaN/Inf in the input is the caller's to compute.
  *
- * Declined: an empty input with a non-empty output. Activations keep the user's strides; when
- * oneDNN answers with a `ref:` implementation for them, oneDNN picks the layouts and reorders run
- * around the pooling.
+ * Declined: an empty input with a non-empty output. Layouts, the first oneDNN has a kernel
+ * for that is not `ref:` (else the first it takes at all): the user's strides; dense NCHW
+ * (oneDNN 2.6 answers `ref:any` for NHWC with padding, and runs jit or simple_nchw on NCHW);
+ * layouts oneDNN picks. Reorders run around the pooling when they are not the user's.
  */
 #include "onednn_impl.h"
 
@@ -57,7 +58,7 @@ mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *
     const mlb_pool2d_attrs *at = (const mlb_pool2d_attrs *)desc->attrs;
     const mlb_tensor_desc *x = desc->inputs[0], *y = desc->outputs[0];
     const dnnl_data_type_t dt = onednn_dt(y->dtype);
-    dnnl_memory_desc_t xmd, ymd, xany, yany;
+    dnnl_memory_desc_t xmd, ymd;
     if (at->mode == MLB_POOL_MAX) {
         onednn_plan_guard(k, desc, 1, ONEDNN_GUARD_NONFINITE); /* NaN is dropped */
     }
@@ -68,27 +69,39 @@ mlb_status onednn_pool2d_build(onednn_kernel *k, const mlb_op_desc *desc, char *
     if (st != MLB_OK) {
         return st;
     }
-    dnnl_memory_desc_init_by_tag(&xany, 4, xmd.dims, dt, dnnl_format_tag_any);
-    dnnl_memory_desc_init_by_tag(&yany, 4, ymd.dims, dt, dnnl_format_tag_any);
-    dnnl_primitive_desc_t pd = NULL;
-    const int zero_stride = onednn_has_zero_stride(x);
-    if (!zero_stride) {
-        st = make_pd(at, &xmd, &ymd, &pd, why, why_len);
+    /* The candidates, in order: user's (unless it reads a stride-0 axis), dense NCHW, any. */
+    dnnl_memory_desc_t cx[3], cy[3];
+    int n = 0;
+    if (!onednn_has_zero_stride(x)) {
+        cx[n] = xmd, cy[n++] = ymd;
     }
-    if (zero_stride || (st == MLB_OK && onednn_pd_is_ref(pd)) || st == MLB_ERROR_UNSUPPORTED) {
-        dnnl_primitive_desc_t pd_any;
-        mlb_status st_any = make_pd(at, &xany, &yany, &pd_any, why, why_len);
-        if (st_any == MLB_OK && (!pd || !onednn_pd_is_ref(pd_any))) {
-            dnnl_primitive_desc_destroy(pd);
-            pd = pd_any, st = MLB_OK;
-        } else if (st_any == MLB_OK) {
-            dnnl_primitive_desc_destroy(pd_any);
-        } else if (!pd) {
-            st = st_any;
-        }
+    st = onednn_md_dense(&cx[n], 4, xmd.dims, dt, why, why_len);
+    if (st == MLB_OK) {
+        st = onednn_md_dense(&cy[n++], 4, ymd.dims, dt, why, why_len);
     }
     if (st != MLB_OK) {
         return st;
+    }
+    dnnl_memory_desc_init_by_tag(&cx[n], 4, xmd.dims, dt, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&cy[n++], 4, ymd.dims, dt, dnnl_format_tag_any);
+    /* The first candidate oneDNN runs without `ref:`, else the first it takes at all; a
+     * candidate it refuses is skipped (out of memory ends the search). */
+    dnnl_primitive_desc_t pd = NULL;
+    for (int i = 0; i < n && (!pd || onednn_pd_is_ref(pd)); ++i) {
+        dnnl_primitive_desc_t cand;
+        st = make_pd(at, &cx[i], &cy[i], &cand, why, why_len);
+        if (st == MLB_OK && (!pd || !onednn_pd_is_ref(cand))) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = cand;
+        } else if (st == MLB_OK) {
+            dnnl_primitive_desc_destroy(cand);
+        } else if (st == MLB_ERROR_OUT_OF_MEMORY) {
+            dnnl_primitive_desc_destroy(pd);
+            return st;
+        }
+    }
+    if (!pd) {
+        return st; /* the last refusal, with its message */
     }
     return onednn_plan_src_dst(k, pd, "pool", x, &xmd, y, &ymd, why, why_len);
 }
