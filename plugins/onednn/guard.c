@@ -122,39 +122,86 @@ static int excluded(const scan *sc, int guard) {
            ((guard & ONEDNN_GUARD_SUBNORMAL) && sc->min_am1 < 0x007fffffu);
 }
 
-/* Scans every element of t (at base), by its strides. */
+/* Scans n elements `stride` elements apart (stride > 1). */
+static void scan_strided(scan *sc, const uint8_t *p, int64_t n, int64_t stride, int bf16) {
+    uint32_t mx = sc->max_abs, mn = sc->min_am1;
+    for (int64_t i = 0; i < n; ++i, p += stride * (bf16 ? 2 : 4)) {
+        uint32_t a;
+        if (bf16) {
+            uint16_t h;
+            memcpy(&h, p, 2);
+            a = ((uint32_t)h << 16) & ABS_MASK;
+        } else {
+            memcpy(&a, p, 4);
+            a &= ABS_MASK;
+        }
+        mx = a > mx ? a : mx;
+        mn = a - 1u < mn ? a - 1u : mn;
+    }
+    sc->max_abs = mx;
+    sc->min_am1 = mn;
+}
+
+/* The axes a scan walks: t's axes of extent > 1 and stride > 0 (a stride-0 axis repeats the
+ * same elements, and the scan is a min/max; strides are >= 0 by the ABI), outermost (largest
+ * stride) first, each axis that continues the next inner one merged into it. Returns their
+ * number (0: a single element). */
+static int32_t scan_axes(const mlb_tensor_desc *t, int64_t *shape, int64_t *stride) {
+    int32_t n = 0;
+    for (int32_t k = 0; k < t->rank; ++k) {
+        if (t->shape[k] > 1 && t->strides[k] != 0) {
+            int32_t j = n++; /* insertion by stride, descending */
+            for (; j > 0 && stride[j - 1] < t->strides[k]; --j) {
+                shape[j] = shape[j - 1], stride[j] = stride[j - 1];
+            }
+            shape[j] = t->shape[k], stride[j] = t->strides[k];
+        }
+    }
+    int32_t m = 0;
+    for (int32_t k = 0; k < n; ++k) {
+        if (m > 0 && stride[m - 1] == stride[k] * shape[k]) {
+            shape[m - 1] *= shape[k], stride[m - 1] = stride[k];
+        } else {
+            shape[m] = shape[k], stride[m++] = stride[k];
+        }
+    }
+    return m;
+}
+
+/* Scans every element of t (at base) once, in the order of its memory: runs along the axis of
+ * the smallest stride (dense runs by an OpenMP team when long), the other axes by index. */
 static void scan_tensor(scan *sc, const mlb_tensor_desc *t, const uint8_t *base) {
     const int bf16 = t->dtype == MLB_DTYPE_BF16;
     const size_t es = bf16 ? 2 : 4;
     if (onednn_numel(t) == 0) {
         return;
     }
-    /* Dense row-major: one run. Else the innermost axis is walked as a run when its stride is
-     * 1, the other axes by index. */
-    const int32_t r = t->rank;
-    int64_t dense = 1;
-    int32_t k0 = r - 1;
-    for (; k0 >= 0 && t->strides[k0] == dense; --k0) {
-        dense *= t->shape[k0];
+    int64_t shape[MLB_MAX_RANK], stride[MLB_MAX_RANK];
+    const int32_t n = scan_axes(t, shape, stride);
+    const uint8_t *start = base + t->byte_offset;
+    if (n == 0) {
+        scan_strided(sc, start, 1, 1, bf16);
+        return;
     }
-    const int inner_unit = r > 0 && t->strides[r - 1] == 1;
-    const int64_t run = k0 < 0 ? dense : inner_unit ? t->shape[r - 1] : 1;
-    const int32_t outer = k0 < 0 ? 0 : inner_unit ? r - 1 : r;
+    const int64_t run = shape[n - 1], step = stride[n - 1];
+    const int32_t outer = n - 1;
     int64_t idx[MLB_MAX_RANK] = {0};
     for (;;) {
         int64_t off = 0;
         for (int32_t k = 0; k < outer; ++k) {
-            off += idx[k] * t->strides[k];
+            off += idx[k] * stride[k];
         }
-        const uint8_t *p = base + t->byte_offset + (uint64_t)off * es;
-        if (outer == 0) {
+        const uint8_t *p = start + (uint64_t)off * es;
+        if (step != 1) {
+            scan_strided(sc, p, run, step, bf16);
+        } else if (outer == 0) {
             scan_dense(sc, p, run, bf16);
         } else if (bf16) {
             scan_bf16(sc, p, run);
         } else {
             scan_f32(sc, p, run);
         }
-        if (!cpuref_next_index(idx, t->shape, outer)) {
+        if (!cpuref_next_index(idx, shape, outer)) {
             return;
         }
     }

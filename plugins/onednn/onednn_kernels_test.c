@@ -1122,6 +1122,80 @@ static int k0_guard_answer(int32_t dt, double v) {
     return exact;
 }
 
+/* Whether a relu kernel on input view t (output: dense, same shape) runs oneDNN when the byte
+ * at `off` of the input buffer starts the value `bits` (f32 bits; bf16 takes the top half) and
+ * every other element holds 1.5. */
+static int guard_view_answer(const mlb_tensor_desc *t, size_t off, uint32_t bits) {
+    const mlb_tensor_desc y = tensor(t->dtype, t->rank, t->shape, NULL, 0, 0);
+    const mlb_tensor_desc *ins[1] = {t}, *outs[1] = {&y};
+    const mlb_op_desc desc = {
+        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_RELU, 1, 1, 0, ins, outs, NULL};
+    onednn_kernel *k = NULL;
+    char why[256] = "";
+    if (onednn_kernel_create(&desc, &k, why, sizeof(why)) != MLB_OK) {
+        fprintf(stderr, "guard view: %s\n", why);
+        CHECK(0);
+        return -1;
+    }
+    const size_t es = cpuref_dtype_size(t->dtype);
+    uint8_t buf[512 * 4];
+    for (size_t i = 0; i + es <= sizeof(buf); i += es) {
+        cpuref_store_f64(t->dtype, buf + i, 1.5);
+    }
+    if (t->dtype == MLB_DTYPE_BF16) {
+        const uint16_t h = (uint16_t)(bits >> 16);
+        memcpy(buf + off, &h, 2);
+    } else {
+        memcpy(buf + off, &bits, 4);
+    }
+    uint8_t *in[1] = {buf};
+    const int exact = onednn_kernel_inputs_exact(k, in);
+    onednn_kernel_destroy(k);
+    return exact;
+}
+
+/* The guard's scan finds a NaN at every element of views laid out in other orders than
+ * row-major (it walks them in memory order, runs along the smallest stride), and ignores one
+ * in the padding between elements. */
+static void test_guard_layouts(void) {
+    const int64_t s2[2] = {5, 7}, s3[3] = {3, 4, 5};
+    const int tr2[2] = {1, 0}, p3[3] = {2, 0, 1};
+    const uint32_t nan = 0x7fc00000u;
+    for (int d = 0; d < (onednn_cpu_has_bf16() ? 2 : 1); ++d) {
+        const int32_t dt = fdt[d];
+        const size_t es = cpuref_dtype_size(dt);
+        const mlb_tensor_desc views[5] = {
+            tensor(dt, 2, s2, tr2, 0, 1),            /* transposed */
+            tensor(dt, 2, s2, tr2, 3, 0),            /* transposed, padded columns */
+            tensor(dt, 3, s3, p3, 2, 2),             /* permuted, padded */
+            bcast(tensor(dt, 2, s2, NULL, 0, 0), 0), /* stride 0 on the rows */
+            bcast(tensor(dt, 3, s3, p3, 1, 0), 2),   /* permuted, stride 0 on the last axis */
+        };
+        for (int v = 0; v < 5; ++v) {
+            const mlb_tensor_desc *t = &views[v];
+            uint8_t element[512 * 4] = {0};
+            int64_t idx[MLB_MAX_RANK] = {0};
+            int missed = 0;
+            do { /* a NaN at each element */
+                const size_t off = elem_off(t, idx);
+                element[off] = 1;
+                missed += guard_view_answer(t, off, nan) != 0;
+            } while (next_index(idx, t));
+            CHECK_INT_EQ(missed, 0);
+            const size_t end = tensor_end(t);
+            CHECK(end <= sizeof(element));
+            int seen = 0;
+            for (size_t off = t->byte_offset; off < end; off += es) { /* one between elements */
+                if (!element[off]) {
+                    seen += guard_view_answer(t, off, nan) != 1;
+                }
+            }
+            CHECK_INT_EQ(seen, 0);
+            CHECK_INT_EQ(guard_view_answer(t, t->byte_offset, 0x3f800000u), 1);
+        }
+    }
+}
+
 static void test_guard(void) {
     for (int d = 0; d < (onednn_cpu_has_bf16() ? 2 : 1); ++d) {
         /* K = 0: the bias is the pre-activation; relu of a NaN bias is cpu_ref's to compute. */
@@ -1507,6 +1581,7 @@ int main(void) {
     test_softmax();
     test_softmax_restaged();
     test_guard();
+    test_guard_layouts();
     test_threads();
     test_other_thread();
     test_rebind();
