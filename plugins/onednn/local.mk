@@ -41,6 +41,10 @@ plugins_onednn_mlb_onednn_la_LIBADD = plugins/cpu_ref/libcpuref_runtime.la \
 	plugins/onednn/libonednn_kernels.la plugins/cpu_ref/libcpuref_ops.la \
 	$(ONEDNN_LIBS) $(PTHREAD_LIBS) -lm
 
+# Each kernel's plan logged at debug, through mlb-run.
+TESTS += plugins/onednn/onednn_plan_log_test.sh
+EXTRA_DIST += plugins/onednn/onednn_plan_log_test.sh
+
 # Every accepted op x dtype against cpu_ref's own op functions; declines and their reasons.
 check_PROGRAMS += plugins/onednn/onednn_kernels_test
 TESTS += plugins/onednn/onednn_kernels_test

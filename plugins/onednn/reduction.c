@@ -98,7 +98,7 @@ static mlb_status plan_restaged(onednn_kernel *k, const mlb_op_desc *desc, const
     }
     const mlb_tensor_desc xp = onednn_tensor_permuted(x, perm),
                           yp = onednn_tensor_permuted(yv, perm);
-    dnnl_memory_desc_t xmd, xdense, ymd;
+    dnnl_memory_desc_t xmd, xdense, ymd, ydense;
     mlb_status st = onednn_md_tensor(&xmd, &xp, x->rank, dt, 0, why, why_len);
     if (st == MLB_OK) {
         st = onednn_md_dense(&xdense, x->rank, xmd.dims, dt, why, why_len);
@@ -106,9 +106,18 @@ static mlb_status plan_restaged(onednn_kernel *k, const mlb_op_desc *desc, const
     if (st == MLB_OK) {
         st = onednn_md_tensor(&ymd, &yp, x->rank, dt, 0, why, why_len);
     }
+    if (st == MLB_OK) {
+        st = onednn_md_dense(&ydense, x->rank, ymd.dims, dt, why, why_len);
+    }
+    /* Into the user's output as it lies, else (padded rows, say) into a dense one copied out. */
     dnnl_primitive_desc_t pd = NULL;
+    const dnnl_memory_desc_t *want_y = &ymd;
     if (st == MLB_OK) {
         st = fast_reduction(&pd, desc->op, &xdense, &ymd, why, why_len);
+    }
+    if (st == MLB_OK && !pd) {
+        want_y = &ydense;
+        st = fast_reduction(&pd, desc->op, &xdense, &ydense, why, why_len);
     }
     *done = pd != NULL;
     if (!pd) {
@@ -117,7 +126,7 @@ static mlb_status plan_restaged(onednn_kernel *k, const mlb_op_desc *desc, const
     int sx, sy;
     st = onednn_plan_input(k, 0, x->byte_offset, &xmd, &xdense, &sx, why, why_len);
     if (st == MLB_OK) {
-        st = onednn_plan_output(k, 0, yv->byte_offset, &ymd, NULL, &sy, why, why_len);
+        st = onednn_plan_output(k, 0, yv->byte_offset, &ymd, want_y, &sy, why, why_len);
     }
     if (st != MLB_OK) {
         dnnl_primitive_desc_destroy(pd);
