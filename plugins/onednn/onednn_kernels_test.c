@@ -1006,28 +1006,26 @@ static void test_softmax(void) {
 
 /* ---- the guard ---------------------------------------------------------- */
 
-/* inputs_exact on one f32/bf16 [5,7] tensor with padded rows (stride 9), as a relu (NaN/Inf)
- * or a log (also subnormals), after writing `bits` (f32 pattern; bf16: its top half) at
- * element (r, c) or, with c = 7, into the padding after row r. */
-static int guard_answer(int32_t op, int32_t dt, int r, int c, uint32_t bits) {
-    const int64_t s2[2] = {5, 7};
-    const mlb_tensor_desc t = tensor(dt, 2, s2, NULL, 2, 1);
-    const mlb_tensor_desc *ins[1] = {&t}, *outs[1] = {&t};
+/* Whether a kernel of unary `op` on input view t (output: dense, same shape) runs oneDNN when
+ * the byte at `off` of the input buffer starts the value `bits` (f32 bits; bf16 takes the top
+ * half) and every other element holds 1.5. */
+static int guard_view_answer(int32_t op, const mlb_tensor_desc *t, size_t off, uint32_t bits) {
+    const mlb_tensor_desc y = tensor(t->dtype, t->rank, t->shape, NULL, 0, 0);
+    const mlb_tensor_desc *ins[1] = {t}, *outs[1] = {&y};
     const mlb_op_desc desc = {MLB_STRUCT_SIZE(mlb_op_desc, attrs), op, 1, 1, 0, ins, outs, NULL};
     onednn_kernel *k = NULL;
     char why[256] = "";
     if (onednn_kernel_create(&desc, &k, why, sizeof(why)) != MLB_OK) {
-        fprintf(stderr, "guard: %s\n", why);
+        fprintf(stderr, "guard view: %s\n", why);
         CHECK(0);
         return -1;
     }
-    const size_t es = cpuref_dtype_size(dt);
-    uint8_t buf[64 * 4];
+    const size_t es = cpuref_dtype_size(t->dtype);
+    uint8_t buf[512 * 4];
     for (size_t i = 0; i + es <= sizeof(buf); i += es) {
-        cpuref_store_f64(dt, buf + i, 1.5);
+        cpuref_store_f64(t->dtype, buf + i, 1.5);
     }
-    const size_t off = t.byte_offset + (size_t)(r * t.strides[0] + c) * es;
-    if (dt == MLB_DTYPE_BF16) {
+    if (t->dtype == MLB_DTYPE_BF16) {
         const uint16_t h = (uint16_t)(bits >> 16);
         memcpy(buf + off, &h, 2);
     } else {
@@ -1037,6 +1035,16 @@ static int guard_answer(int32_t op, int32_t dt, int r, int c, uint32_t bits) {
     const int exact = onednn_kernel_inputs_exact(k, in);
     onednn_kernel_destroy(k);
     return exact;
+}
+
+/* inputs_exact on one f32/bf16 [5,7] tensor with padded rows (stride 9), as a relu (NaN/Inf)
+ * or a log (also subnormals), after writing `bits` (f32 pattern; bf16: its top half) at
+ * element (r, c) or, with c = 7, into the padding after row r. */
+static int guard_answer(int32_t op, int32_t dt, int r, int c, uint32_t bits) {
+    const int64_t s2[2] = {5, 7};
+    const mlb_tensor_desc t = tensor(dt, 2, s2, NULL, 2, 1);
+    return guard_view_answer(
+        op, &t, t.byte_offset + (size_t)(r * t.strides[0] + c) * cpuref_dtype_size(dt), bits);
 }
 
 /* a [M, K] . b [K, N] + bias [N] with a relu epilogue, every tensor of dtype dt. */
@@ -1125,38 +1133,6 @@ static int k0_guard_answer(int32_t dt, double v) {
     return exact;
 }
 
-/* Whether a relu kernel on input view t (output: dense, same shape) runs oneDNN when the byte
- * at `off` of the input buffer starts the value `bits` (f32 bits; bf16 takes the top half) and
- * every other element holds 1.5. */
-static int guard_view_answer(const mlb_tensor_desc *t, size_t off, uint32_t bits) {
-    const mlb_tensor_desc y = tensor(t->dtype, t->rank, t->shape, NULL, 0, 0);
-    const mlb_tensor_desc *ins[1] = {t}, *outs[1] = {&y};
-    const mlb_op_desc desc = {
-        MLB_STRUCT_SIZE(mlb_op_desc, attrs), MLB_OP_RELU, 1, 1, 0, ins, outs, NULL};
-    onednn_kernel *k = NULL;
-    char why[256] = "";
-    if (onednn_kernel_create(&desc, &k, why, sizeof(why)) != MLB_OK) {
-        fprintf(stderr, "guard view: %s\n", why);
-        CHECK(0);
-        return -1;
-    }
-    const size_t es = cpuref_dtype_size(t->dtype);
-    uint8_t buf[512 * 4];
-    for (size_t i = 0; i + es <= sizeof(buf); i += es) {
-        cpuref_store_f64(t->dtype, buf + i, 1.5);
-    }
-    if (t->dtype == MLB_DTYPE_BF16) {
-        const uint16_t h = (uint16_t)(bits >> 16);
-        memcpy(buf + off, &h, 2);
-    } else {
-        memcpy(buf + off, &bits, 4);
-    }
-    uint8_t *in[1] = {buf};
-    const int exact = onednn_kernel_inputs_exact(k, in);
-    onednn_kernel_destroy(k);
-    return exact;
-}
-
 /* The guard's scan finds a NaN at every element of views laid out in other orders than
  * row-major (it walks them in memory order, runs along the smallest stride), and ignores one
  * in the padding between elements. */
@@ -1182,7 +1158,7 @@ static void test_guard_layouts(void) {
             do { /* a NaN at each element */
                 const size_t off = elem_off(t, idx);
                 element[off] = 1;
-                missed += guard_view_answer(t, off, nan) != 0;
+                missed += guard_view_answer(MLB_OP_RELU, t, off, nan) != 0;
             } while (next_index(idx, t));
             CHECK_INT_EQ(missed, 0);
             const size_t end = tensor_end(t);
@@ -1190,11 +1166,11 @@ static void test_guard_layouts(void) {
             int seen = 0;
             for (size_t off = t->byte_offset; off < end; off += es) { /* one between elements */
                 if (!element[off]) {
-                    seen += guard_view_answer(t, off, nan) != 1;
+                    seen += guard_view_answer(MLB_OP_RELU, t, off, nan) != 1;
                 }
             }
             CHECK_INT_EQ(seen, 0);
-            CHECK_INT_EQ(guard_view_answer(t, t->byte_offset, 0x3f800000u), 1);
+            CHECK_INT_EQ(guard_view_answer(MLB_OP_RELU, t, t->byte_offset, 0x3f800000u), 1);
         }
     }
 }

@@ -111,29 +111,14 @@ static mlb_status plan_restaged(onednn_kernel *k, const mlb_op_desc *desc, const
     }
     /* Into the user's output as it lies, else (padded rows, say) into a dense one copied out. */
     dnnl_primitive_desc_t pd = NULL;
-    const dnnl_memory_desc_t *want_y = &ymd;
     if (st == MLB_OK) {
         st = fast_reduction(&pd, desc->op, &xdense, &ymd, why, why_len);
     }
     if (st == MLB_OK && !pd) {
-        want_y = &ydense;
         st = fast_reduction(&pd, desc->op, &xdense, &ydense, why, why_len);
     }
     *done = pd != NULL;
-    if (!pd) {
-        return st;
-    }
-    int sx, sy;
-    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, &xdense, &sx, why, why_len);
-    if (st == MLB_OK) {
-        st = onednn_plan_output(k, 0, yv->byte_offset, &ymd, want_y, &sy, why, why_len);
-    }
-    if (st != MLB_OK) {
-        dnnl_primitive_desc_destroy(pd);
-        return st;
-    }
-    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
-    return onednn_plan_step(k, pd, "reduction", 2, args, slots, why, why_len);
+    return pd ? onednn_plan_src_dst(k, pd, "reduction", x, &xmd, yv, &ymd, why, why_len) : st;
 }
 
 mlb_status onednn_reduction_build(onednn_kernel *k, const mlb_op_desc *desc, char *why,
@@ -210,14 +195,5 @@ mlb_status onednn_reduction_build(onednn_kernel *k, const mlb_op_desc *desc, cha
             return st;
         }
     }
-    st = onednn_plan_input(k, 0, x->byte_offset, &xmd, src, &sx, why, why_len);
-    if (st == MLB_OK) {
-        st = onednn_plan_output(k, 0, y->byte_offset, &ymd, NULL, &sy, why, why_len);
-    }
-    if (st != MLB_OK) {
-        dnnl_primitive_desc_destroy(pd);
-        return st;
-    }
-    const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, slots[2] = {sx, sy};
-    return onednn_plan_step(k, pd, "reduction", 2, args, slots, why, why_len);
+    return onednn_plan_src_dst(k, pd, "reduction", x, &xmd, y, &ymd, why, why_len);
 }
