@@ -95,8 +95,9 @@ static const char *shape_text(const mlb_tensor_desc *t, char *buf, size_t len) {
 }
 
 /* Each kernel's plan is logged at debug (MLB_LOG=debug), as oneDNN's verbose mode would show
- * it: which implementation runs each step, and the reorders around it. An operator sees there
- * why an op on some layout is slow (a `ref:` step) without a debugger. */
+ * it: which implementation runs each step, the reorders around it, and the scratch the kernel
+ * holds. An operator sees there why an op on some layout is slow (a `ref:` step) or what a
+ * restaged layout costs in memory, without a debugger. */
 static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, char *why,
                                         size_t why_len) {
     onednn_kernel *k = NULL;
@@ -105,9 +106,10 @@ static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, c
     if (st == MLB_OK) {
         char shape[160];
         const mlb_tensor_desc *y = desc->num_outputs ? desc->outputs[0] : desc->inputs[0];
-        cpuref_log(MLB_LOG_DEBUG, "kernel_create: %s %s %s: %s", cpuref_op_name(desc->op),
-                   cpuref_dtype_name(y->dtype), shape_text(y, shape, sizeof(shape)),
-                   onednn_kernel_impl(k));
+        cpuref_log(MLB_LOG_DEBUG, "kernel_create: %s %s %s: %s; scratch %zu bytes",
+                   cpuref_op_name(desc->op), cpuref_dtype_name(y->dtype),
+                   shape_text(y, shape, sizeof(shape)), onednn_kernel_impl(k),
+                   onednn_kernel_scratch_bytes(k));
     }
     return st;
 }

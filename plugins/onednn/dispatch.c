@@ -242,3 +242,7 @@ void onednn_kernel_destroy(onednn_kernel *k) {
 const char *onednn_kernel_impl(const onednn_kernel *k) {
     return k->impl;
 }
+
+size_t onednn_kernel_scratch_bytes(const onednn_kernel *k) {
+    return k->scratch_size;
+}

@@ -152,6 +152,14 @@ void onednn_kernel_destroy(onednn_kernel *k);
 const char *onednn_kernel_impl(const onednn_kernel *k);
 
 /**
+ * Bytes of scratch the kernel holds for its whole life (the staged copies of
+ * its reorders and its primitives' scratchpads; 0 when it runs on the user's
+ * tensors alone). A run on another thread while one is in progress allocates
+ * as much again for that run.
+ */
+size_t onednn_kernel_scratch_bytes(const onednn_kernel *k);
+
+/**
  * 1 when oneDNN runs bf16 on this CPU (it needs AVX-512, avx512_core, in 2.6):
  * without it every bf16 request is declined.
  */

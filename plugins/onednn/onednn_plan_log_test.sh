@@ -1,8 +1,9 @@
 #!/bin/sh
 # plugins/onednn/onednn_plan_log_test.sh - make check: the oneDNN plugin logs each kernel's plan
-# at debug (MLB_LOG=debug), through libmlb's log: the op, its dtype, the output's shape and the
-# implementation of every step, reorders included, as an operator reads it to see why an op is
-# slow on some layout. Nothing is logged below debug. Driven through mlb-run.
+# at debug (MLB_LOG=debug), through libmlb's log: the op, its dtype, the output's shape, the
+# implementation of every step, reorders included, and the scratch the kernel holds, as an
+# operator reads it to see why an op is slow on some layout or what its restaging costs in
+# memory. Nothing is logged below debug. Driven through mlb-run.
 set -u
 top=${MLB_TOP_BUILDDIR:?run under make check}
 run=$top/tools/mlb-run
@@ -20,14 +21,15 @@ plan() { # plan LEVEL ARGS...: mlb-run's stderr in $tmp/err, its plan line in $t
     grep -F '[mlb] DEBUG onednn: kernel_create: ' "$tmp/err" > "$tmp/plan"
 }
 
-# A dense add: one binary step.
+# A dense add: one binary step on the user's tensors, no scratch.
 plan debug --op add --shape 4x5:4x5
-grep -E -q '^\[mlb\] DEBUG onednn: kernel_create: add f32 \[4,5\]: binary\([a-z0-9_:]+\)$' \
+grep -E -q '^\[mlb\] DEBUG onednn: kernel_create: add f32 \[4,5\]: binary\([a-z0-9_:]+\); scratch 0 bytes$' \
     "$tmp/plan" || fail "dense add: $(cat "$tmp/err")"
 
-# A transposed operand: restaged, a reorder before the binary step, no ref: step.
+# A transposed operand: restaged, a reorder before the binary step into 20 f32 of scratch, no
+# ref: step.
 plan debug --op add --shape 4x5:4x5 --strides T:
-grep -E -q ': add f32 \[4,5\]: reorder\([^)]*\) binary\(' "$tmp/plan" ||
+grep -E -q ': add f32 \[4,5\]: reorder\([^)]*\) binary\([^)]*\); scratch 80 bytes$' "$tmp/plan" ||
     fail "transposed add: $(cat "$tmp/err")"
 grep -F -q 'ref:' "$tmp/plan" && fail "transposed add runs ref: $(cat "$tmp/plan")"
 
