@@ -131,10 +131,7 @@ static mlb_status dense_binary_pd(dnnl_primitive_desc_t *pd, int32_t op, int neg
         *d0 = *dy;
         st = binary_pd(pd, op, negate, d0, d1, dy, why, why_len);
     }
-    if (st == MLB_OK && onednn_pd_is_ref(*pd)) {
-        dnnl_primitive_desc_destroy(*pd);
-        *pd = NULL;
-    }
+    onednn_pd_drop_ref(pd);
     return st == MLB_ERROR_OUT_OF_MEMORY ? st : MLB_OK;
 }
 

@@ -158,6 +158,8 @@ mlb_status onednn_attr_user_scratchpad(const_dnnl_primitive_attr_t attr, dnnl_pr
 const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd);
 /* 1 when that implementation is oneDNN's slow reference code. */
 int onednn_pd_is_ref(const_dnnl_primitive_desc_t pd);
+/* Destroys *pd and sets it to NULL when it is `ref:` (a candidate layout that is not faster). */
+void onednn_pd_drop_ref(dnnl_primitive_desc_t *pd);
 /* The descriptor the primitive wants for argument `arg` (DNNL_ARG_*). */
 const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg);
 

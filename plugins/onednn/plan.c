@@ -81,6 +81,7 @@ static int needs_scratchpad(const_dnnl_primitive_desc_t pd) {
 mlb_status onednn_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op_desc,
                             const_dnnl_primitive_attr_t attr, const char *what, char *why,
                             size_t why_len) {
+    *pd = NULL; /* on every failure too */
     dnnl_engine_t engine = NULL;
     mlb_status st = onednn_engine_get(&engine, why, why_len);
     if (st != MLB_OK) {
@@ -130,6 +131,13 @@ const char *onednn_pd_impl(const_dnnl_primitive_desc_t pd) {
 
 int onednn_pd_is_ref(const_dnnl_primitive_desc_t pd) {
     return strncmp(onednn_pd_impl(pd), "ref", 3) == 0;
+}
+
+void onednn_pd_drop_ref(dnnl_primitive_desc_t *pd) {
+    if (*pd && onednn_pd_is_ref(*pd)) {
+        dnnl_primitive_desc_destroy(*pd);
+        *pd = NULL;
+    }
 }
 
 const dnnl_memory_desc_t *onednn_pd_md(const_dnnl_primitive_desc_t pd, int arg) {

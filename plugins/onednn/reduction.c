@@ -75,10 +75,7 @@ static mlb_status fast_reduction(dnnl_primitive_desc_t *pd, int32_t op,
         return MLB_OK;
     }
     mlb_status st = onednn_pd_create(pd, &rd, NULL, "reduction", why, why_len);
-    if (st == MLB_OK && onednn_pd_is_ref(*pd)) {
-        dnnl_primitive_desc_destroy(*pd);
-        *pd = NULL;
-    }
+    onednn_pd_drop_ref(pd);
     return st == MLB_ERROR_OUT_OF_MEMORY ? st : MLB_OK;
 }
 

@@ -94,11 +94,10 @@ static mlb_status plan_axis_last(onednn_kernel *k, int32_t op, const mlb_tensor_
         st = onednn_md_dense(&dense, x->rank, xmd.dims, dt, why, why_len);
     }
     dnnl_primitive_desc_t pd = NULL;
-    if (st == MLB_OK && make_pd(op, &dense, &dense, x->rank - 1, &pd, why, why_len) == MLB_OK &&
-        onednn_pd_is_ref(pd)) {
-        dnnl_primitive_desc_destroy(pd);
-        pd = NULL;
+    if (st == MLB_OK) { /* NULL when oneDNN has no kernel for it: the caller keeps its own */
+        make_pd(op, &dense, &dense, x->rank - 1, &pd, why, why_len);
     }
+    onednn_pd_drop_ref(&pd);
     if (st != MLB_OK || !pd) {
         return st;
     }
