@@ -32,14 +32,7 @@ static mlb_status check_no_attrs(const mlb_op_desc *desc, char *why, size_t why_
 
 /* Writes "[2, 3]" ("[]" for a scalar) into buf. */
 static const char *shape_str(const mlb_tensor_desc *t, char *buf, size_t len) {
-    size_t n = (size_t)snprintf(buf, len, "[");
-    for (int32_t k = 0; k < t->rank && n < len; ++k) {
-        n += (size_t)snprintf(buf + n, len - n, k ? ", %lld" : "%lld", (long long)t->shape[k]);
-    }
-    if (n < len) {
-        snprintf(buf + n, len - n, "]");
-    }
-    return buf;
+    return cpuref_dims_text(t->shape, t->rank, ", ", buf, len);
 }
 
 /* ---- unary -------------------------------------------------------------- */

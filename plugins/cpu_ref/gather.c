@@ -72,17 +72,6 @@ mlb_status cpuref_gather_check(const mlb_op_desc *desc, char *why, size_t why_le
     return st;
 }
 
-/* Writes "[i0, i1, ...]" into buf (truncated to len). */
-static void format_index(char *buf, size_t len, const int64_t *idx, int32_t rank) {
-    size_t used = (size_t)snprintf(buf, len, "[");
-    for (int32_t k = 0; k < rank && used < len; ++k) {
-        used += (size_t)snprintf(buf + used, len - used, k ? ", %lld" : "%lld", (long long)idx[k]);
-    }
-    if (used < len) {
-        snprintf(buf + used, len - used, "]");
-    }
-}
-
 /* Every index lies in [-extent, extent) (OUT_OF_RANGE naming the first that does not). */
 static mlb_status check_indices(const mlb_tensor_desc *indices, uint8_t *base, int64_t extent,
                                 char *why, size_t why_len) {
@@ -94,7 +83,7 @@ static mlb_status check_indices(const mlb_tensor_desc *indices, uint8_t *base, i
         const int64_t i = cpuref_load_i64(indices->dtype, cpuref_elem(indices, base, idx));
         if (i < -extent || i >= extent) {
             char pos[8 * 22 + 3];
-            format_index(pos, sizeof pos, idx, indices->rank);
+            cpuref_dims_text(idx, indices->rank, ", ", pos, sizeof pos);
             return cpuref_fail(MLB_ERROR_OUT_OF_RANGE, why, why_len,
                                "gather: index %lld at indices%s is outside [-%lld, %lld)",
                                (long long)i, pos, (long long)extent, (long long)extent);

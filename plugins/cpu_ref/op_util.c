@@ -169,3 +169,15 @@ mlb_status cpuref_window_extent(const mlb_op_desc *desc, const char *axis, const
     *out = (padded - span) / stride + 1;
     return MLB_OK;
 }
+
+const char *cpuref_dims_text(const int64_t *dims, int32_t rank, const char *sep, char *buf,
+                             size_t len) {
+    size_t n = (size_t)snprintf(buf, len, "[");
+    for (int32_t k = 0; k < rank && n < len; ++k) {
+        n += (size_t)snprintf(buf + n, len - n, "%s%lld", k ? sep : "", (long long)dims[k]);
+    }
+    if (n < len) {
+        snprintf(buf + n, len - n, "]");
+    }
+    return buf;
+}

@@ -22,6 +22,11 @@
 /* The op's name for messages ("add", "matmul", ...). */
 const char *cpuref_op_name(int32_t op);
 
+/* Writes "[d0<sep>d1<sep>...]" ("[]" for rank 0) into buf, truncated to len; returns buf. For
+ * messages and logs: shapes ("[2, 3]"), indices. */
+const char *cpuref_dims_text(const int64_t *dims, int32_t rank, const char *sep, char *buf,
+                             size_t len);
+
 /* Exactly nin inputs and nout outputs (INVALID_ARGUMENT otherwise). */
 mlb_status cpuref_check_counts(const mlb_op_desc *desc, uint32_t nin, uint32_t nout, char *why,
                                size_t why_len);

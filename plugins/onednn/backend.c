@@ -82,18 +82,6 @@ static mlb_status backend_supported(const mlb_op_desc *desc, char *why, size_t w
     return onednn_op_declines(desc, why, why_len);
 }
 
-/* "[2,3,4]" into buf: an output's shape for the plan line. */
-static const char *shape_text(const mlb_tensor_desc *t, char *buf, size_t len) {
-    size_t n = (size_t)snprintf(buf, len, "[");
-    for (int32_t a = 0; a < t->rank && n < len; ++a) {
-        n += (size_t)snprintf(buf + n, len - n, "%s%lld", a ? "," : "", (long long)t->shape[a]);
-    }
-    if (n < len) {
-        snprintf(buf + n, len - n, "]");
-    }
-    return buf;
-}
-
 /* Each kernel's plan is logged at debug (MLB_LOG=debug), as oneDNN's verbose mode would show
  * it: which implementation runs each step, the reorders around it, and the scratch the kernel
  * holds. An operator sees there why an op on some layout is slow (a `ref:` step) or what a
@@ -108,8 +96,8 @@ static mlb_status backend_kernel_create(const mlb_op_desc *desc, void **state, c
         const mlb_tensor_desc *y = desc->num_outputs ? desc->outputs[0] : desc->inputs[0];
         cpuref_log(MLB_LOG_DEBUG, "kernel_create: %s %s %s: %s; scratch %zu bytes",
                    cpuref_op_name(desc->op), cpuref_dtype_name(y->dtype),
-                   shape_text(y, shape, sizeof(shape)), onednn_kernel_impl(k),
-                   onednn_kernel_scratch_bytes(k));
+                   cpuref_dims_text(y->shape, y->rank, ",", shape, sizeof(shape)),
+                   onednn_kernel_impl(k), onednn_kernel_scratch_bytes(k));
     }
     return st;
 }

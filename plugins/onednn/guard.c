@@ -122,7 +122,7 @@ static int excluded(const scan *sc, int guard) {
            ((guard & ONEDNN_GUARD_SUBNORMAL) && sc->min_am1 < 0x007fffffu);
 }
 
-/* Scans n elements `stride` elements apart (stride > 1). */
+/* Scans n elements `stride` elements apart (the runs that are not dense, and single elements). */
 static void scan_strided(scan *sc, const uint8_t *p, int64_t n, int64_t stride, int bf16) {
     uint32_t mx = sc->max_abs, mn = sc->min_am1;
     for (int64_t i = 0; i < n; ++i, p += stride * (bf16 ? 2 : 4)) {
